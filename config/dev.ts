@@ -1,0 +1,34 @@
+import { EnvironmentConfig } from "./types";
+
+/** Dev: 10M events/day, one NAT gateway, the analytics tier off to save money. */
+export const dev: EnvironmentConfig = {
+  name: "dev",
+  production: false,
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  owner: "data-platform",
+  network: {
+    vpcCidr: "10.10.0.0/16",
+    publicSubnetCidrs: ["10.10.0.0/22", "10.10.4.0/22", "10.10.8.0/22"],
+    privateSubnetCidrs: ["10.10.64.0/18", "10.10.128.0/18", "10.10.192.0/18"],
+    natGateways: 1,
+  },
+  eks: {
+    kubernetesVersion: "1.33",
+    endpointPublicAccess: true,
+    publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+    logRetentionDays: 7,
+  },
+  nodePools: {
+    system: { instanceTypes: ["m6i.large"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 },
+    kafka: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    consumers: {
+      instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
+      capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 6, diskSizeGiB: 50,
+    },
+  },
+  load: { eventsPerDay: 10_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 3, compressionRatio: 2.5 },
+  budget: { monthlyLimitUsd: 2_500, alertEmails: ["platform-dev@example.com"] },
+  features: { kafka: true, processing: true, analytics: false, observability: true, ingest: true },
+  state: { bucket: "example-streaming-tfstate-dev", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-dev" },
+};

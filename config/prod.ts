@@ -1,0 +1,35 @@
+import { EnvironmentConfig } from "./types";
+
+/** Production: the full 300M events/day with a 3x diurnal peak, HA everywhere. */
+export const prod: EnvironmentConfig = {
+  name: "prod",
+  production: true,
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  owner: "data-platform",
+  network: {
+    vpcCidr: "10.30.0.0/16",
+    publicSubnetCidrs: ["10.30.0.0/22", "10.30.4.0/22", "10.30.8.0/22"],
+    privateSubnetCidrs: ["10.30.64.0/18", "10.30.128.0/18", "10.30.192.0/18"],
+    natGateways: 3,
+  },
+  eks: {
+    kubernetesVersion: "1.33",
+    endpointPublicAccess: false,
+    publicAccessCidrs: [],
+    logRetentionDays: 90,
+  },
+  nodePools: {
+    system: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 },
+    // Per AZ: up to 4 brokers (12 / 3 zones) plus one KRaft controller.
+    kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 5, diskSizeGiB: 100 },
+    consumers: {
+      instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge", "m7i.xlarge"],
+      capacityType: "SPOT", minSize: 3, desiredSize: 6, maxSize: 30, diskSizeGiB: 100,
+    },
+  },
+  load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 7, compressionRatio: 2.5 },
+  budget: { monthlyLimitUsd: 15_000, alertEmails: ["platform-oncall@example.com", "finops@example.com"] },
+  features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
+  state: { bucket: "example-streaming-tfstate-prod", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-prod" },
+};

@@ -1,0 +1,38 @@
+import { EnvironmentConfig } from "./types";
+
+/**
+ * Staging: the release gate. It must carry the full 300M events/day because the
+ * k6 load test drives that rate against it; it keeps data for 2 days only.
+ */
+export const staging: EnvironmentConfig = {
+  name: "staging",
+  production: false,
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  owner: "data-platform",
+  network: {
+    vpcCidr: "10.20.0.0/16",
+    publicSubnetCidrs: ["10.20.0.0/22", "10.20.4.0/22", "10.20.8.0/22"],
+    privateSubnetCidrs: ["10.20.64.0/18", "10.20.128.0/18", "10.20.192.0/18"],
+    natGateways: 1,
+  },
+  eks: {
+    kubernetesVersion: "1.33",
+    endpointPublicAccess: true,
+    // CI runners' egress and the office VPN; never the whole internet.
+    publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+    logRetentionDays: 30,
+  },
+  nodePools: {
+    system: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 4, diskSizeGiB: 80 },
+    kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 5, diskSizeGiB: 80 },
+    consumers: {
+      instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge"],
+      capacityType: "SPOT", minSize: 2, desiredSize: 4, maxSize: 20, diskSizeGiB: 80,
+    },
+  },
+  load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 2, compressionRatio: 2.5 },
+  budget: { monthlyLimitUsd: 8_000, alertEmails: ["platform-oncall@example.com"] },
+  features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
+  state: { bucket: "example-streaming-tfstate-staging", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-staging" },
+};

@@ -1,0 +1,109 @@
+/**
+ * The typed shape of one environment. Every per-environment difference in the
+ * kit lives here; constructs never branch on the environment's name.
+ */
+
+/** EC2 capacity type of a managed node group. */
+export type CapacityType = "ON_DEMAND" | "SPOT";
+
+export interface NodePoolConfig {
+  /** EC2 instance types. SPOT pools need at least 3 of one size class. */
+  readonly instanceTypes: readonly string[];
+  readonly capacityType: CapacityType;
+  /** Node counts. For the kafka pool these are per availability zone. */
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  /** Root volume size (gp3, encrypted). */
+  readonly diskSizeGiB: number;
+}
+
+export interface NodePoolsConfig {
+  /** Operators, controllers, coordinators. Always on-demand. */
+  readonly system: NodePoolConfig;
+  /** Kafka brokers and controllers, one node group per AZ. Always on-demand. */
+  readonly kafka: NodePoolConfig;
+  /** Stateless consumers, executors, workers. SPOT, tainted. */
+  readonly consumers: NodePoolConfig;
+}
+
+export interface NetworkConfig {
+  /** VPC CIDR, /16 to /20. */
+  readonly vpcCidr: string;
+  /** One public subnet per AZ, in AZ order. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** One private subnet per AZ, in AZ order. Nodes live here. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** NAT gateways: 1 (cheap, single-AZ egress) up to one per AZ. */
+  readonly natGateways: number;
+}
+
+export interface EksConfig {
+  /** Kubernetes minor version, e.g. "1.33". */
+  readonly kubernetesVersion: string;
+  /** Whether the API endpoint is reachable from outside the VPC. */
+  readonly endpointPublicAccess: boolean;
+  /** CIDRs allowed to reach a public endpoint. Never 0.0.0.0/0 in production. */
+  readonly publicAccessCidrs: readonly string[];
+  /** Days to keep control-plane logs. */
+  readonly logRetentionDays: number;
+}
+
+/** The load the environment must carry; the capacity planner sizes Kafka from it. */
+export interface LoadConfig {
+  readonly eventsPerDay: number;
+  /** Average serialized event size before compression. */
+  readonly bytesPerEvent: number;
+  /** Peak rate over the daily average (diurnal peak). */
+  readonly peakFactor: number;
+  readonly retentionDays: number;
+  /** Uncompressed bytes over compressed bytes on disk (e.g. 2.5 for zstd on JSON). */
+  readonly compressionRatio: number;
+}
+
+export interface BudgetConfig {
+  readonly monthlyLimitUsd: number;
+  /** Addresses subscribed to budget and anomaly alerts. */
+  readonly alertEmails: readonly string[];
+}
+
+/** Heavy components can be switched off per environment. */
+export interface FeatureToggles {
+  readonly kafka: boolean;
+  readonly processing: boolean;
+  readonly analytics: boolean;
+  readonly observability: boolean;
+  readonly ingest: boolean;
+}
+
+export interface StateBackendConfig {
+  /** S3 bucket that holds the Terraform state. */
+  readonly bucket: string;
+  /** Key prefix; each stack's state is `<prefix>/<stack>.tfstate`. */
+  readonly keyPrefix: string;
+  readonly region: string;
+  /** DynamoDB table used for state locking. */
+  readonly lockTable: string;
+}
+
+export interface EnvironmentConfig {
+  /** Short name; every stack name starts with it (`prod-network`). */
+  readonly name: string;
+  /**
+   * Production environments get the strict checks (private or allow-listed API
+   * endpoint, brokers a multiple of the AZ count, ...).
+   */
+  readonly production: boolean;
+  readonly region: string;
+  /** Exactly three AZs of `region`. */
+  readonly availabilityZones: readonly string[];
+  /** Team that owns the environment; becomes the `owner` cost-allocation tag. */
+  readonly owner: string;
+  readonly network: NetworkConfig;
+  readonly eks: EksConfig;
+  readonly nodePools: NodePoolsConfig;
+  readonly load: LoadConfig;
+  readonly budget: BudgetConfig;
+  readonly features: FeatureToggles;
+  readonly state: StateBackendConfig;
+}

@@ -1,0 +1,75 @@
+/**
+ * A tiny collector for config problems. Each problem names the field path, the
+ * value it got and what is allowed, so a failing synth tells the user exactly
+ * what to change. All problems are collected before failing, not just the first.
+ */
+
+export interface ConfigProblem {
+  /** Dotted path from the environment name, e.g. `prod.nodePools.consumers.instanceTypes`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(public readonly environment: string, public readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration for environment "${environment}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigValidationError";
+  }
+}
+
+/** Renders a value for a message: strings quoted, arrays and objects as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === undefined) return "nothing";
+  return JSON.stringify(value);
+}
+
+export class ProblemCollector {
+  private readonly found: ConfigProblem[] = [];
+
+  constructor(private readonly root: string) {}
+
+  get problems(): readonly ConfigProblem[] {
+    return this.found;
+  }
+
+  /** Records a problem at `root.path`. */
+  add(path: string, message: string): void {
+    this.found.push({ path: `${this.root}.${path}`, message });
+  }
+
+  /** Records `got <value>, <allowed>` unless `ok`. Returns `ok` so callers can skip dependent checks. */
+  expect(ok: boolean, path: string, value: unknown, allowed: string): boolean {
+    if (!ok) this.add(path, `got ${show(value)}, ${allowed}`);
+    return ok;
+  }
+
+  integer(path: string, value: number, min: number, max: number): boolean {
+    return this.expect(
+      Number.isInteger(value) && value >= min && value <= max,
+      path,
+      value,
+      `expected a whole number from ${min} to ${max}`,
+    );
+  }
+
+  number(path: string, value: number, min: number, max: number): boolean {
+    return this.expect(
+      typeof value === "number" && Number.isFinite(value) && value >= min && value <= max,
+      path,
+      value,
+      `expected a number from ${min} to ${max}`,
+    );
+  }
+
+  matches(path: string, value: string, pattern: RegExp, allowed: string): boolean {
+    return this.expect(typeof value === "string" && pattern.test(value), path, value, allowed);
+  }
+
+  throwIfAny(environment: string): void {
+    if (this.found.length > 0) throw new ConfigValidationError(environment, this.found);
+  }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: install everything, then synthesize every environment.
+# Usage: ./scripts/setup.sh            (all environments)
+#        KIT_ENV=prod ./scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CHECKPOINT_DISABLE=1 CDKTF_DISABLE_TELEMETRY=1
+
+# Debian packages for the local Kafka-protocol harness and promtool. Only
+# installed when missing and when we can (root with apt-get); synth needs none.
+DEB_PACKAGES=(librdkafka-dev pkg-config prometheus)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: warning: missing ${missing[*]} (needed for tests of the ingest path and alert rules, not for synth)" >&2
+  fi
+fi
+
+# `npm install` rather than `npm ci`: npm 11 writes lockfiles without the other
+# platforms' optional bindings (e.g. @unrs/resolver-binding-*), and `npm ci` then
+# rejects its own lockfile as out of sync. `npm install` still honours the lock.
+npm install --no-audit --no-fund
+npm run synth

@@ -1,0 +1,33 @@
+import { Construct } from "constructs";
+import { EksCluster } from "../constructs/eks/eks-cluster";
+import { INetwork } from "../constructs/network/network";
+import { costTags } from "./kit-stack";
+import { clusterNameOf, LayerStackProps } from "./network-stack";
+import { KitStack } from "./kit-stack";
+
+export interface EksStackProps extends LayerStackProps {
+  readonly network: INetwork;
+}
+
+/** `<env>-eks`: the cluster, its node pools, IRSA and add-ons. */
+export class EksStack extends KitStack {
+  readonly cluster: EksCluster;
+
+  constructor(scope: Construct, props: EksStackProps) {
+    super(scope, { ...props, layer: "eks" });
+    const env = props.env;
+    this.cluster = new EksCluster(this, "cluster", {
+      clusterName: clusterNameOf(env.name),
+      kubernetesVersion: env.eks.kubernetesVersion,
+      region: env.region,
+      network: props.network,
+      endpointPublicAccess: env.eks.endpointPublicAccess,
+      publicAccessCidrs: env.eks.publicAccessCidrs,
+      logRetentionDays: env.eks.logRetentionDays,
+      system: env.nodePools.system,
+      kafka: env.nodePools.kafka,
+      consumers: env.nodePools.consumers,
+      instanceTags: costTags(env, "eks-nodes"),
+    });
+  }
+}

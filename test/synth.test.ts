@@ -1,0 +1,160 @@
+import * as fs from "fs";
+import * as path from "path";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Testing } from "cdktf";
+import { environments } from "../config";
+import { dev } from "../config/dev";
+import { prod } from "../config/prod";
+import { NODE_POOL_LABEL } from "../constructs/eks/node-pools";
+import { buildEnvironment, EnvironmentStacks } from "../stacks/environment";
+import { selectEnvironments, stateBackendFrom } from "../main";
+
+type Json = Record<string, any>;
+
+/** Full app synth (cross-stack references, validations, policy pack), read back from cdktf.out. */
+function synthEnv(env = prod, backend: "s3" | "local" = "s3"): { stacks: EnvironmentStacks; out: Record<string, Json>; raw: Record<string, string> } {
+  const app = Testing.app();
+  const stacks = buildEnvironment(app, env, backend);
+  app.synth();
+  const out: Record<string, Json> = {};
+  const raw: Record<string, string> = {};
+  for (const s of [stacks.network, stacks.eks, stacks.clusterBase]) {
+    raw[s.layer] = fs.readFileSync(path.join(app.outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8");
+    out[s.layer] = JSON.parse(raw[s.layer]);
+  }
+  return { stacks, out, raw };
+}
+
+const resources = (tf: Json, type: string): Json[] => Object.values(tf.resource?.[type] ?? {});
+
+describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env) => {
+  const { stacks, out, raw } = synthEnv(env);
+
+  test("every stack name starts with the environment", () => {
+    expect([stacks.network, stacks.eks, stacks.clusterBase].map((s) => s.node.id)).toEqual(
+      [`${name}-network`, `${name}-eks`, `${name}-cluster-base`]);
+  });
+
+  test("VPC over three AZs with public and private subnets and the configured NAT count", () => {
+    const tf = out.network;
+    expect(resources(tf, "aws_vpc")).toEqual([expect.objectContaining({ cidr_block: env.network.vpcCidr })]);
+    const subnets = resources(tf, "aws_subnet");
+    expect(subnets).toHaveLength(6);
+    expect(new Set(subnets.map((s) => s.availability_zone))).toEqual(new Set(env.availabilityZones));
+    expect(subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.cidr_block))
+      .toEqual(env.network.privateSubnetCidrs);
+    expect(resources(tf, "aws_nat_gateway")).toHaveLength(env.network.natGateways);
+    expect(subnets.filter((s) => s.map_public_ip_on_launch === true)).toEqual([]);
+  });
+
+  test("S3 gateway endpoint serves every private route table", () => {
+    const [endpoint] = resources(out.network, "aws_vpc_endpoint");
+    expect(endpoint).toMatchObject({ vpc_endpoint_type: "Gateway", service_name: `com.amazonaws.${env.region}.s3` });
+    expect(endpoint.route_table_ids).toHaveLength(3);
+  });
+
+  test("EKS cluster: KMS secrets, all control-plane logs, restricted endpoint", () => {
+    const [cluster] = resources(out.eks, "aws_eks_cluster");
+    expect(cluster.encryption_config.resources).toEqual(["secrets"]);
+    expect(cluster.encryption_config.provider.key_arn).toMatch(/aws_kms_key\./);
+    expect(cluster.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    expect(cluster.vpc_config.endpoint_private_access).toBe(true);
+    expect(cluster.vpc_config.endpoint_public_access).toBe(env.eks.endpointPublicAccess);
+    if (env.eks.endpointPublicAccess) expect(cluster.vpc_config.public_access_cidrs).toEqual(env.eks.publicAccessCidrs);
+    expect(raw.eks).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
+  });
+
+  test("node groups: system on demand, kafka per AZ on demand, consumers on spot with label and taint", () => {
+    const groups = resources(out.eks, "aws_eks_node_group");
+    const byPool = (pool: string) => groups.filter((g) => g.labels[NODE_POOL_LABEL] === pool);
+    expect(byPool("system")).toEqual([expect.objectContaining({ capacity_type: "ON_DEMAND" })]);
+    const kafka = byPool("kafka");
+    expect(kafka).toHaveLength(3);
+    expect(kafka.every((g) => g.capacity_type === "ON_DEMAND" && g.subnet_ids.length === 1)).toBe(true);
+    expect(kafka[0].taint).toEqual([{ key: NODE_POOL_LABEL, value: "kafka", effect: "NO_SCHEDULE" }]);
+    const [consumers] = byPool("consumers");
+    expect(consumers.capacity_type).toBe("SPOT");
+    expect(consumers.instance_types.length).toBeGreaterThanOrEqual(3);
+    expect(consumers.taint).toEqual([{ key: NODE_POOL_LABEL, value: "consumers", effect: "NO_SCHEDULE" }]);
+    expect(consumers.scaling_config).toEqual({
+      min_size: env.nodePools.consumers.minSize, desired_size: env.nodePools.consumers.desiredSize, max_size: env.nodePools.consumers.maxSize,
+    });
+  });
+
+  test("launch templates require IMDSv2 and encrypt gp3 root volumes", () => {
+    const templates = resources(out.eks, "aws_launch_template");
+    expect(templates).toHaveLength(5);
+    for (const t of templates) {
+      expect(t.metadata_options.http_tokens).toBe("required");
+      expect(t.block_device_mappings[0].ebs).toMatchObject({ encrypted: "true", volume_type: "gp3" });
+    }
+  });
+
+  test("IRSA: OIDC provider and an EBS CSI role pinned to its service account", () => {
+    expect(resources(out.eks, "aws_iam_openid_connect_provider")).toHaveLength(1);
+    const addon = resources(out.eks, "aws_eks_addon").find((a) => a.addon_name === "aws-ebs-csi-driver");
+    expect(addon?.service_account_role_arn).toMatch(/aws_iam_role\./);
+    const trust = JSON.stringify(out.eks.data.aws_iam_policy_document);
+    expect(trust).toContain("system:serviceaccount:kube-system:ebs-csi-controller-sa");
+    expect(trust).not.toContain("undefined");
+  });
+
+  test("encrypted gp3 StorageClass with expansion and WaitForFirstConsumer", () => {
+    const [sc] = resources(out["cluster-base"], "kubernetes_storage_class_v1");
+    expect(sc).toMatchObject({
+      storage_provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true" },
+      allow_volume_expansion: true,
+      volume_binding_mode: "WaitForFirstConsumer",
+    });
+  });
+
+  test("kubernetes and helm providers authenticate with exec, from the cluster outputs", () => {
+    const providers = out["cluster-base"].provider;
+    expect(providers.kubernetes[0].exec[0]).toMatchObject({ command: "aws", args: expect.arrayContaining(["get-token"]) });
+    expect(providers.helm[0].kubernetes.exec.command).toBe("aws");
+    expect(providers.kubernetes[0].host).toMatch(/terraform_remote_state/);
+  });
+
+  test("S3 state backend with a DynamoDB lock table from config, one key per stack", () => {
+    expect(out.eks.terraform.backend.s3).toEqual({
+      bucket: env.state.bucket, key: `${env.state.keyPrefix}/${name}-eks.tfstate`,
+      region: env.state.region, dynamodb_table: env.state.lockTable, encrypt: true,
+    });
+  });
+
+  test("provider default_tags carry the cost-allocation tags", () => {
+    expect(out.network.provider.aws[0].default_tags[0].tags).toMatchObject({ environment: name, component: "network", owner: env.owner });
+  });
+
+  test("policy pack finds no errors in the shipped environment", () => {
+    expect(stacks.policy.report.violations.filter((v) => v.severity === "error")).toEqual([]);
+  });
+});
+
+describe("configuration drives differences, not code", () => {
+  test("dev has one NAT gateway and a public allow-listed endpoint; prod has three and a private one", () => {
+    expect(resources(synthEnv(dev).out.network, "aws_nat_gateway")).toHaveLength(1);
+    const prodOut = synthEnv(prod).out;
+    expect(resources(prodOut.network, "aws_nat_gateway")).toHaveLength(3);
+    expect(resources(prodOut.eks, "aws_eks_cluster")[0].vpc_config.endpoint_public_access).toBe(false);
+  });
+
+  test("the local backend override needs no AWS account", () => {
+    const { out } = synthEnv(dev, "local");
+    expect(out.network.terraform.backend).toEqual({ local: { path: "terraform.dev-network.tfstate" } });
+  });
+});
+
+describe("main.ts selection", () => {
+  test("all environments by default, one with --env or KIT_ENV", () => {
+    expect(selectEnvironments([], undefined).map((e) => e.name)).toEqual(["dev", "staging", "prod"]);
+    expect(selectEnvironments(["--env", "prod"], undefined).map((e) => e.name)).toEqual(["prod"]);
+    expect(selectEnvironments([], "dev,staging").map((e) => e.name)).toEqual(["dev", "staging"]);
+  });
+
+  test("unknown environment and backend names fail with the allowed values", () => {
+    expect(() => selectEnvironments([], "qa")).toThrow('Unknown environment "qa"; known: dev, staging, prod');
+    expect(() => stateBackendFrom("gcs")).toThrow('KIT_STATE_BACKEND: got "gcs", expected "s3" (default) or "local"');
+  });
+});

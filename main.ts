@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
-import { ConfigValidationError, EnvironmentConfig, environmentNamed, environments, validateEnvironmentConfig } from "./config";
+import { EnvironmentConfig, environmentNamed, environments, findConfigProblems } from "./config";
 import { formatPolicyReport } from "./constructs/policy";
 import { buildEnvironment, EnvironmentStacks } from "./stacks/environment";
 import { StateBackendKind } from "./stacks/kit-stack";
@@ -29,11 +29,12 @@ function main(): void {
   // Validate every selected environment before creating a single construct.
   const problems: string[] = [];
   for (const env of selected) {
+    const check = findConfigProblems(env);
+    for (const w of check.warnings) console.error(`warning: ${w.path}: ${w.message}`);
     try {
-      validateEnvironmentConfig(env);
+      check.throwIfAny(env.name);
     } catch (e) {
-      if (e instanceof ConfigValidationError) problems.push(e.message);
-      else throw e;
+      problems.push((e as Error).message);
     }
   }
   if (problems.length) {

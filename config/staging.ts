@@ -25,13 +25,25 @@ export const staging: EnvironmentConfig = {
   },
   nodePools: {
     system: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 4, diskSizeGiB: 80 },
-    kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 5, diskSizeGiB: 80 },
+    kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 80 },
     consumers: {
       instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge"],
       capacityType: "SPOT", minSize: 2, desiredSize: 4, maxSize: 20, diskSizeGiB: 80,
     },
   },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 2, compressionRatio: 2.5 },
+  // Smaller than prod (3-6 brokers) but the same per-broker shape, so the load
+  // test exercises the real broker config at the full 300M/day rate.
+  kafka: {
+    version: "4.2.0",
+    brokers: { min: 3, initial: 3, max: 6 },
+    controllers: 3,
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+    brokerResources: { cpu: 6, memoryGiB: 48, heapGiB: 6 },
+    autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
+    maxConsumerParallelism: 12,
+  },
   budget: { monthlyLimitUsd: 8_000, alertEmails: ["platform-oncall@example.com"] },
   features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
   state: { bucket: "example-streaming-tfstate-staging", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-staging" },

@@ -1,3 +1,5 @@
+import type { PlanningAssumptions } from "../tools/capacity/planner";
+
 /**
  * The typed shape of one environment. Every per-environment difference in the
  * kit lives here; constructs never branch on the environment's name.
@@ -61,6 +63,31 @@ export interface LoadConfig {
   readonly compressionRatio: number;
 }
 
+/** The Kafka cluster. The capacity planner checks these numbers against `load`. */
+export interface KafkaConfig {
+  /** Apache Kafka version; must be one Strimzi 1.2 supports. */
+  readonly version: string;
+  /** Broker count: the HPA moves between min and max; initial is the first deploy. */
+  readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
+  /** KRaft controllers (controller-only node pool). 3 tolerates one loss. */
+  readonly controllers: number;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  /** Disk per broker. @default the capacity planner's figure at the minimum broker count */
+  readonly brokerDiskGiB?: number;
+  /** Broker pod requests (= limits for memory). Kafka wants a small heap and a large page cache. */
+  readonly brokerResources: { readonly cpu: number; readonly memoryGiB: number; readonly heapGiB: number };
+  readonly autoscaling: {
+    /** Average broker CPU the HPA aims for, percent of requests. */
+    readonly targetCpuUtilization: number;
+    readonly scaleDownStabilizationSeconds: number;
+  };
+  /** Consumers in the largest consumer group; every event topic gets at least this many partitions. */
+  readonly maxConsumerParallelism: number;
+  /** Overrides of the planner's engineering assumptions (tools/capacity/planner.ts). */
+  readonly planning?: Partial<PlanningAssumptions>;
+}
+
 export interface BudgetConfig {
   readonly monthlyLimitUsd: number;
   /** Addresses subscribed to budget and anomaly alerts. */
@@ -103,6 +130,7 @@ export interface EnvironmentConfig {
   readonly eks: EksConfig;
   readonly nodePools: NodePoolsConfig;
   readonly load: LoadConfig;
+  readonly kafka: KafkaConfig;
   readonly budget: BudgetConfig;
   readonly features: FeatureToggles;
   readonly state: StateBackendConfig;

@@ -1,5 +1,6 @@
 import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "./cidr";
 import { EnvironmentConfig, NodePoolConfig } from "./types";
+import { checkKafka } from "./validate-kafka";
 import { ProblemCollector, show } from "./validation-kit";
 
 export { ConfigValidationError } from "./validation-kit";
@@ -43,6 +44,7 @@ export function findConfigProblems(cfg: EnvironmentConfig): ProblemCollector {
   checkNodePool(p, "nodePools.kafka", cfg.nodePools.kafka, { onDemandOnly: true });
   checkNodePool(p, "nodePools.consumers", cfg.nodePools.consumers, { spotOnly: true });
   checkLoad(p, cfg);
+  checkKafka(p, cfg);
   checkBudget(p, cfg);
   checkState(p, cfg);
   return p;

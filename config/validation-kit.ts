@@ -29,11 +29,21 @@ export function show(value: unknown): string {
 
 export class ProblemCollector {
   private readonly found: ConfigProblem[] = [];
+  private readonly notes: ConfigProblem[] = [];
 
   constructor(private readonly root: string) {}
 
   get problems(): readonly ConfigProblem[] {
     return this.found;
+  }
+
+  /** Problems that do not fail synth here (e.g. rules that are errors only in production). */
+  get warnings(): readonly ConfigProblem[] {
+    return this.notes;
+  }
+
+  warn(path: string, message: string): void {
+    this.notes.push({ path: `${this.root}.${path}`, message });
   }
 
   /** Records a problem at `root.path`. */

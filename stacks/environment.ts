@@ -3,6 +3,8 @@ import { EnvironmentConfig } from "../config/types";
 import { PolicyPack, platformRules } from "../constructs/policy";
 import { ClusterBaseStack } from "./cluster-base-stack";
 import { EksStack } from "./eks-stack";
+import { KafkaOperatorStack, KAFKA_NAMESPACE } from "./kafka-operator-stack";
+import { KafkaStack } from "./kafka-stack";
 import { COST_TAG_KEYS, StateBackendKind } from "./kit-stack";
 import { NetworkStack } from "./network-stack";
 
@@ -12,6 +14,9 @@ export interface EnvironmentStacks {
   readonly network: NetworkStack;
   readonly eks: EksStack;
   readonly clusterBase: ClusterBaseStack;
+  /** Present when `features.kafka` is on. */
+  readonly kafkaOperator?: KafkaOperatorStack;
+  readonly kafka?: KafkaStack;
 }
 
 /**
@@ -24,5 +29,19 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
   const network = new NetworkStack(scope, common);
   const eks = new EksStack(scope, { ...common, network: network.network });
   const clusterBase = new ClusterBaseStack(scope, { ...common, cluster: eks.cluster });
-  return { env, policy, network, eks, clusterBase };
+  let kafkaOperator: KafkaOperatorStack | undefined;
+  let kafka: KafkaStack | undefined;
+  if (env.features.kafka) {
+    kafkaOperator = new KafkaOperatorStack(scope, { ...common, cluster: eks.cluster });
+    kafkaOperator.addDependency(clusterBase);
+    kafka = new KafkaStack(scope, {
+      ...common,
+      cluster: eks.cluster,
+      namespace: KAFKA_NAMESPACE,
+      storageClassName: clusterBase.storageClass.storageClassName,
+    });
+    // The Strimzi CRDs must exist before kubernetes_manifest can plan the custom resources.
+    kafka.addDependency(kafkaOperator);
+  }
+  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka };
 }

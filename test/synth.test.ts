@@ -1,31 +1,12 @@
-import * as fs from "fs";
-import * as path from "path";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { Testing } from "cdktf";
 import { environments } from "../config";
 import { dev } from "../config/dev";
 import { prod } from "../config/prod";
 import { NODE_POOL_LABEL } from "../constructs/eks/node-pools";
-import { buildEnvironment, EnvironmentStacks } from "../stacks/environment";
 import { selectEnvironments, stateBackendFrom } from "../main";
 
-type Json = Record<string, any>;
+import { resources, synthEnvironment as synthEnv } from "./helpers";
 
-/** Full app synth (cross-stack references, validations, policy pack), read back from cdktf.out. */
-function synthEnv(env = prod, backend: "s3" | "local" = "s3"): { stacks: EnvironmentStacks; out: Record<string, Json>; raw: Record<string, string> } {
-  const app = Testing.app();
-  const stacks = buildEnvironment(app, env, backend);
-  app.synth();
-  const out: Record<string, Json> = {};
-  const raw: Record<string, string> = {};
-  for (const s of [stacks.network, stacks.eks, stacks.clusterBase]) {
-    raw[s.layer] = fs.readFileSync(path.join(app.outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8");
-    out[s.layer] = JSON.parse(raw[s.layer]);
-  }
-  return { stacks, out, raw };
-}
-
-const resources = (tf: Json, type: string): Json[] => Object.values(tf.resource?.[type] ?? {});
 
 describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env) => {
   const { stacks, out, raw } = synthEnv(env);

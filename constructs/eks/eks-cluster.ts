@@ -211,7 +211,8 @@ export class EksCluster extends Construct implements IEksCluster {
       serviceAccount: "ebs-csi-controller-sa",
       managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
     });
-    for (const addon of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"]) {
+    // metrics-server feeds resource metrics to HPAs (the broker autoscaler scales on CPU).
+    for (const addon of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "metrics-server"]) {
       new EksAddon(this, `addon-${addon}`, {
         clusterName: cluster.name,
         addonName: addon,
@@ -219,7 +220,7 @@ export class EksCluster extends Construct implements IEksCluster {
         resolveConflictsOnUpdate: "PRESERVE",
         serviceAccountRoleArn: addon === "aws-ebs-csi-driver" ? ebsCsiRole.roleArn : undefined,
         // coredns and the CSI controller are Deployments: they only become healthy once nodes exist.
-        dependsOn: addon === "coredns" || addon === "aws-ebs-csi-driver" ? nodeGroups : undefined,
+        dependsOn: ["coredns", "aws-ebs-csi-driver", "metrics-server"].includes(addon) ? nodeGroups : undefined,
       });
     }
 

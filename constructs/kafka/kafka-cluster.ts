@@ -1,0 +1,247 @@
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { Construct } from "constructs";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { PoolScheduling } from "../eks/node-pools";
+import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
+import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "./jmx-metrics";
+import { topologyProblems } from "./topology-rules";
+
+export const STRIMZI_API = "kafka.strimzi.io/v1";
+/** Internal TLS listener with SCRAM-SHA-512: the only way in. */
+export const KAFKA_TLS_PORT = 9093;
+const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/** What topics, users and clients need to know about a Kafka cluster. */
+export interface IKafkaCluster {
+  readonly clusterName: string;
+  readonly namespace: string;
+  /** `host:port` of the TLS bootstrap service inside the cluster. */
+  readonly bootstrapServers: string;
+  /** Secret holding the cluster CA certificate (`ca.crt`) clients must trust. */
+  readonly clusterCaCertSecret: string;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  readonly brokerPoolName: string;
+}
+
+export interface PodResources {
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  readonly heapGiB: number;
+}
+
+export interface KafkaClusterProps {
+  /** Name of the Kafka resource. @default "events" */
+  readonly name?: string;
+  readonly namespace: string;
+  /** Apache Kafka version the operator supports. */
+  readonly version: string;
+  /** Broker counts; the HPA moves between min and max, initial is the first deploy. */
+  readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
+  /** @default 3 */
+  readonly controllers?: number;
+  /** @default 3 */
+  readonly replicationFactor?: number;
+  /** @default 2 */
+  readonly minInsyncReplicas?: number;
+  /** Default topic retention. */
+  readonly retentionHours: number;
+  /** Persistent volume per broker. */
+  readonly brokerStorage: { readonly sizeGiB: number; readonly storageClassName: string };
+  /** @default 20 GiB on the broker storage class */
+  readonly controllerStorageGiB?: number;
+  readonly brokerResources: PodResources;
+  /** @default 1 CPU, 4 GiB, 1 GiB heap */
+  readonly controllerResources?: PodResources;
+  /** Brokers and controllers (the kafka pool). */
+  readonly kafkaScheduling: PoolScheduling;
+  /** Entity operator, Cruise Control and Kafka Exporter (the system pool). */
+  readonly operandScheduling: PoolScheduling;
+  readonly autoscaling: { readonly targetCpuUtilization: number; readonly scaleDownStabilizationSeconds: number };
+  /**
+   * Replication throttle while Cruise Control moves partitions, bytes/s. Keeps
+   * a rebalance from starving producers and followers.
+   * @default 50 MB/s
+   */
+  readonly rebalanceThrottleBytesPerSec?: number;
+}
+
+const gib = (n: number) => `${n}Gi`;
+
+/**
+ * A KRaft Kafka cluster on Strimzi: a controller-only node pool, a broker-only
+ * node pool driven by an HPA, Cruise Control auto-rebalancing on scale-out and
+ * scale-in, rack awareness by zone with follower fetching, SCRAM over TLS, and
+ * JMX + Kafka Exporter metrics.
+ */
+export class KafkaCluster extends Construct implements IKafkaCluster {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly bootstrapServers: string;
+  readonly clusterCaCertSecret: string;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  readonly brokerPoolName: string;
+  readonly controllerPoolName: string;
+  readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
+  /** The custom resources this construct emits, for inspection and tests. */
+  readonly resources: { readonly kafka: KubeManifest; readonly controllers: KubeManifest; readonly brokers: KubeManifest; readonly autoscaler: KubeManifest; readonly rebalanceTemplates: readonly KubeManifest[] };
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    const name = props.name ?? "events";
+    const ns = props.namespace;
+    const rf = props.replicationFactor ?? 3;
+    const minIsr = props.minInsyncReplicas ?? 2;
+    const controllers = props.controllers ?? 3;
+    const problems = topologyProblems({ brokers: props.brokers, controllers, replicationFactor: rf, minInsyncReplicas: minIsr }).map((p) => `${p.field}: ${p.message}`);
+    const t = props.autoscaling.targetCpuUtilization;
+    if (!(Number.isInteger(t) && t >= 10 && t <= 95)) problems.push(`autoscaling.targetCpuUtilization: got ${t}, expected 10-95`);
+    if (!(props.retentionHours >= 1)) problems.push(`retentionHours: got ${props.retentionHours}, expected at least 1`);
+    if (!(props.brokerStorage.sizeGiB >= 10)) problems.push(`brokerStorage.sizeGiB: got ${props.brokerStorage.sizeGiB}, expected at least 10`);
+    if (problems.length) throw new Error(`KafkaCluster ${id}: ${problems.join("; ")}`);
+
+    const clusterLabel = { "strimzi.io/cluster": name };
+    const brokerPool = "brokers";
+    const controllerPool = "controllers";
+    const kafkaPod = podScheduling(props.kafkaScheduling);
+    const operandPod = { pod: podScheduling(props.operandScheduling) };
+
+    const metrics = new ConfigMapV1(this, "jmx-metrics", {
+      metadata: { name: `${name}-kafka-metrics`, namespace: ns, labels: clusterLabel },
+      data: { [KAFKA_JMX_METRICS_KEY]: KAFKA_JMX_METRICS_CONFIG },
+    });
+
+    const rebalanceTemplate = (mode: "add" | "remove") => new KubeManifest(this, `rebalance-${mode}`, {
+      object: {
+        apiVersion: STRIMZI_API,
+        kind: "KafkaRebalance",
+        metadata: {
+          name: `${name}-rebalance-${mode}-brokers`,
+          namespace: ns,
+          labels: clusterLabel,
+          // Marks it as a template: the operator copies it for each auto-rebalance, never runs it directly.
+          annotations: { "strimzi.io/rebalance-template": "true" },
+        },
+        spec: {
+          concurrentPartitionMovementsPerBroker: 5,
+          replicationThrottle: props.rebalanceThrottleBytesPerSec ?? 50_000_000,
+        },
+      },
+    });
+    const rebalanceTemplates = [rebalanceTemplate("add"), rebalanceTemplate("remove")];
+
+    const kafka = new KubeManifest(this, "kafka", {
+      object: {
+        apiVersion: STRIMZI_API,
+        kind: "Kafka",
+        metadata: { name, namespace: ns, annotations: { "strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled" } },
+        spec: {
+          kafka: {
+            version: props.version,
+            listeners: [{ name: "tls", port: KAFKA_TLS_PORT, type: "internal", tls: true, authentication: { type: "scram-sha-512" } }],
+            authorization: { type: "simple" },
+            rack: { topologyKey: ZONE_KEY },
+            config: {
+              "default.replication.factor": rf,
+              "min.insync.replicas": minIsr,
+              "offsets.topic.replication.factor": rf,
+              "transaction.state.log.replication.factor": rf,
+              "transaction.state.log.min.isr": minIsr,
+              "unclean.leader.election.enable": false,
+              "auto.create.topics.enable": false,
+              "log.retention.hours": props.retentionHours,
+              // Consumers read from a replica in their own zone: no cross-AZ transfer for reads.
+              "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
+              // Keep the producer's compression (zstd/lz4 per topic) instead of recompressing.
+              "compression.type": "producer",
+            },
+            metricsConfig: {
+              type: "jmxPrometheusExporter",
+              valueFrom: { configMapKeyRef: { name: metrics.metadata.name, key: KAFKA_JMX_METRICS_KEY } },
+            },
+            template: { podDisruptionBudget: { maxUnavailable: 1 } },
+          },
+          entityOperator: { topicOperator: {}, userOperator: {}, template: operandPod },
+          cruiseControl: {
+            autoRebalance: [
+              { mode: "add-brokers", template: { name: rebalanceTemplates[0].name } },
+              { mode: "remove-brokers", template: { name: rebalanceTemplates[1].name } },
+            ],
+            template: operandPod,
+          },
+          kafkaExporter: { topicRegex: ".*", groupRegex: ".*", template: operandPod },
+        },
+      },
+    });
+
+    const nodePool = (pool: string, role: "controller" | "broker", replicas: number, sizeGiB: number, res: PodResources, computed?: string[]) =>
+      new KubeManifest(this, `pool-${pool}`, {
+        object: {
+          apiVersion: STRIMZI_API,
+          kind: "KafkaNodePool",
+          metadata: { name: pool, namespace: ns, labels: clusterLabel },
+          spec: {
+            replicas,
+            roles: [role],
+            // JBOD with one volume: more disks can be added later; the storage type itself can never change.
+            storage: {
+              type: "jbod",
+              volumes: [{ id: 0, type: "persistent-claim", size: gib(sizeGiB), class: props.brokerStorage.storageClassName, deleteClaim: false, kraftMetadata: "shared" }],
+            },
+            resources: { requests: { cpu: String(res.cpu), memory: gib(res.memoryGiB) }, limits: { memory: gib(res.memoryGiB) } },
+            jvmOptions: { "-Xms": `${res.heapGiB}g`, "-Xmx": `${res.heapGiB}g` },
+            template: {
+              pod: {
+                ...kafkaPod,
+                topologySpreadConstraints: [{
+                  maxSkew: 1,
+                  topologyKey: ZONE_KEY,
+                  whenUnsatisfiable: "DoNotSchedule",
+                  labelSelector: { matchLabels: { "strimzi.io/pool-name": pool } },
+                }],
+              },
+            },
+          },
+        },
+        computedFields: computed,
+      });
+    const controllerRes = props.controllerResources ?? { cpu: 1, memoryGiB: 4, heapGiB: 1 };
+    const controllersPool = nodePool(controllerPool, "controller", controllers, props.controllerStorageGiB ?? 20, controllerRes);
+    // After the first apply the HPA owns spec.replicas; Terraform must not put it back.
+    const brokersPool = nodePool(brokerPool, "broker", props.brokers.initial, props.brokerStorage.sizeGiB, props.brokerResources, ["spec.replicas"]);
+
+    const hpa = new HorizontalPodAutoscaler({
+      metadata: { name: `${name}-${brokerPool}`, namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: STRIMZI_API, kind: "KafkaNodePool", name: brokerPool },
+        minReplicas: props.brokers.min,
+        maxReplicas: props.brokers.max,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: t } } }],
+        behavior: {
+          // Conservative up: one broker per 5 minutes, after 5 minutes of sustained load;
+          // each step triggers a Cruise Control rebalance that must finish first.
+          scaleUp: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] },
+          scaleDown: {
+            stabilizationWindowSeconds: props.autoscaling.scaleDownStabilizationSeconds,
+            selectPolicy: "Min",
+            policies: [{ type: "Pods", value: 1, periodSeconds: 600 }],
+          },
+        },
+      },
+    });
+    hpa.validate();
+    const autoscaler = new KubeManifest(this, "broker-autoscaler", { object: hpa.toJSON() as unknown as KubeObject });
+
+    this.clusterName = name;
+    this.namespace = ns;
+    this.bootstrapServers = `${name}-kafka-bootstrap.${ns}.svc:${KAFKA_TLS_PORT}`;
+    this.clusterCaCertSecret = `${name}-cluster-ca-cert`;
+    this.replicationFactor = rf;
+    this.minInsyncReplicas = minIsr;
+    this.brokerPoolName = brokerPool;
+    this.controllerPoolName = controllerPool;
+    this.brokers = props.brokers;
+    this.resources = { kafka, controllers: controllersPool, brokers: brokersPool, autoscaler, rebalanceTemplates };
+  }
+}

@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+/** Finds a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function gatewayEntry(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) {
+      const entry = path.join(dir, "dist", "services", "ingest-gateway", "src", "main.js");
+      if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+      return entry;
+    }
+  }
+  throw new Error("repository root not found");
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** Everything the gateway printed. */
+  readonly output: () => string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the real gateway (compiled) on a free port and waits until it is ready for Kafka traffic. */
+export async function startGateway(
+  brokers: readonly string[],
+  env: Record<string, string> = {},
+  opts: { readonly readyTimeoutMs?: number; readonly nodeArgs?: readonly string[] } = {},
+): Promise<RunningGateway> {
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), gatewayEntry()], {
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KAFKA_BROKERS: brokers.join(","), KAFKA_IDEMPOTENCE: "off", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${out}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`gateway not ready within ${readyTimeoutMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    process: child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * npm run loadtest:local -- [--minutes 2] [--events-per-day 300000000 | --rate 3472]
+ *                           [--peak 3] [--batch 100] [--partitions 12] [--drill broker-failover]
+ *
+ * The whole ingest path on this machine: librdkafka's mock cluster (3 brokers,
+ * real Kafka protocol), the real gateway, an open-loop HTTP load on the shared
+ * profile, and a verifier consumer group that checks every acknowledged event
+ * id. Exits 1 if anything acknowledged was lost. This is a local result
+ * against a mock cluster, never a cloud result.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { TOPIC_CATALOG } from "../../constructs/kafka/topic-catalog";
+import { DEFAULT_GENERATOR, EventGenerator, plannedEvents, RunProfile, SECONDS_PER_DAY } from "../profile/load-profile";
+import { driveLoad } from "./driver";
+import { startGateway } from "./gateway-process";
+import { MockKafkaCluster } from "./mock-cluster";
+import { Percentiles, summarize } from "./stats";
+import { Verifier } from "./verifier";
+
+export interface LocalRunOptions {
+  readonly minutes: number;
+  readonly eventsPerDay: number;
+  readonly peakFactor: number;
+  readonly batchSize: number;
+  readonly partitions: number;
+  readonly drill?: "broker-failover";
+  readonly resultsDir?: string;
+  readonly quiet?: boolean;
+}
+
+export interface LocalRunReport {
+  readonly kind: "local run against librdkafka's mock cluster (not a cloud result)";
+  readonly startedAt: string;
+  readonly machine: { readonly cores: number; readonly memoryGiB: number; readonly node: string };
+  readonly options: LocalRunOptions;
+  readonly durationSeconds: number;
+  readonly offeredEvents: number;
+  readonly offeredEventsPerSec: number;
+  readonly achievedEventsPerSec: number;
+  readonly httpStatuses: Record<string, number>;
+  readonly clientRetries: number;
+  readonly gaveUpEvents: number;
+  readonly ingestLatencyMs: Percentiles;
+  readonly endToEndLatencyMs: Percentiles;
+  readonly acknowledged: number;
+  readonly consumed: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly deliveredWithoutAck: number;
+  readonly drill?: { readonly broker: number; readonly downAtSeconds: number; readonly leadersMoved: number; readonly restoredAtSeconds: number; readonly leadersRestored: number };
+  readonly gateway: { readonly idempotence: "off"; readonly producerRetries: number; readonly producerErrors: number };
+  readonly notes: readonly string[];
+}
+
+const IDEMPOTENCE_NOTE =
+  "Idempotence is off here: kafkajs asks the controller for a producer id, and the mock cluster (librdkafka 2.0.2) reports controller id 0, " +
+  "which is no broker. So a produce retried after a lost response can be written twice and shows up as a duplicate. Against Strimzi the gateway " +
+  "runs with KAFKA_IDEMPOTENCE=on, which removes duplicates from the producer's own retries; a client that retries a request after a 503 " +
+  "can still cause duplicates, which is why events carry an eventId for downstream de-duplication.";
+
+export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
+  const say = (msg: string) => opts.quiet || console.log(msg);
+  const runId = `r${Date.now().toString(36)}`;
+  const run: RunProfile = { eventsPerDay: opts.eventsPerDay, peakFactor: opts.peakFactor, durationSeconds: opts.minutes * 60, batchSize: opts.batchSize };
+  say(`local run ${runId}: ${opts.minutes} min, ${(opts.eventsPerDay / SECONDS_PER_DAY).toFixed(0)} events/s average, peak ${opts.peakFactor}x, batches of ${opts.batchSize}, ~${Math.round(plannedEvents(run)).toLocaleString("en-US")} events planned${opts.drill ? `, drill ${opts.drill}` : ""}`);
+
+  const cluster = await MockKafkaCluster.start(3);
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let verifier: Verifier | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    for (const t of TOPIC_CATALOG) await cluster.createTopic(t.name, t.partitions ?? opts.partitions, 3);
+    gateway = await startGateway(cluster.bootstrapServers);
+    const eventTopics = TOPIC_CATALOG.filter((t) => t.category).map((t) => t.name);
+    verifier = new Verifier(cluster.bootstrapServers, eventTopics, `consumers.verifier-${runId}`);
+    await verifier.start();
+
+    let drill: LocalRunReport["drill"];
+    if (opts.drill === "broker-failover") {
+      const broker = 2;
+      const downAt = run.durationSeconds / 3;
+      const upAt = (2 * run.durationSeconds) / 3;
+      const partial: { broker: number; downAtSeconds: number; leadersMoved: number; restoredAtSeconds: number; leadersRestored: number } = { broker, downAtSeconds: downAt, leadersMoved: 0, restoredAtSeconds: upAt, leadersRestored: 0 };
+      timers.push(setTimeout(async () => {
+        partial.leadersMoved = await cluster.failover(broker);
+        say(`drill: broker ${broker} down at ${downAt.toFixed(0)} s, ${partial.leadersMoved} partition leaderships moved`);
+      }, downAt * 1000));
+      timers.push(setTimeout(async () => {
+        partial.leadersRestored = await cluster.restore(broker);
+        say(`drill: broker ${broker} back at ${upAt.toFixed(0)} s, ${partial.leadersRestored} leaderships returned`);
+      }, upAt * 1000));
+      drill = partial;
+    }
+
+    const generator = new EventGenerator({ ...DEFAULT_GENERATOR, seed: Date.now() & 0xffffffff, runId });
+    const result = await driveLoad({ url: gateway.url, run, generator });
+    say(`load done: ${result.acknowledged.size.toLocaleString("en-US")} events acknowledged; waiting for the verifier`);
+    await verifier.waitFor(result.acknowledged, 120_000);
+
+    let consumed = 0;
+    for (const id of result.acknowledged) if (verifier.deliveries.has(id)) consumed++;
+    let duplicated = 0;
+    let deliveredWithoutAck = 0;
+    for (const [id, n] of verifier.deliveries) {
+      duplicated += n - 1;
+      if (!result.acknowledged.has(id)) deliveredWithoutAck++;
+    }
+    const metricsText = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metric = (name: string) => metricsText.split("\n").filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+
+    const report: LocalRunReport = {
+      kind: "local run against librdkafka's mock cluster (not a cloud result)",
+      startedAt: new Date().toISOString(),
+      machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      options: opts,
+      durationSeconds: result.durationSeconds,
+      offeredEvents: result.offeredEvents,
+      offeredEventsPerSec: result.offeredEvents / result.durationSeconds,
+      achievedEventsPerSec: result.acknowledged.size / result.durationSeconds,
+      httpStatuses: result.statuses,
+      clientRetries: result.retries,
+      gaveUpEvents: result.gaveUpEvents,
+      ingestLatencyMs: summarize(result.ingestLatencyMs),
+      endToEndLatencyMs: summarize(verifier.endToEndMs),
+      acknowledged: result.acknowledged.size,
+      consumed,
+      lost: result.acknowledged.size - consumed,
+      duplicated,
+      deliveredWithoutAck,
+      drill,
+      gateway: { idempotence: "off", producerRetries: metric("ingest_producer_retries_total"), producerErrors: metric("ingest_producer_errors_total") },
+      notes: [IDEMPOTENCE_NOTE],
+    };
+    writeReport(report, opts.resultsDir ?? path.join(process.cwd(), "loadtest", "results"), runId, say);
+    return report;
+  } finally {
+    timers.forEach(clearTimeout);
+    await verifier?.stop().catch(() => undefined);
+    await gateway?.stop();
+    await cluster.stop();
+  }
+}
+
+const ms = (p: Percentiles) => `p50 ${p.p50.toFixed(1)} ms, p95 ${p.p95.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms (n=${p.count})`;
+
+export function formatReport(r: LocalRunReport): string {
+  return [
+    `# Local ingest run (${r.kind})`,
+    "",
+    `- started: ${r.startedAt}; machine: ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
+    `- options: ${r.options.minutes} min, ${r.options.eventsPerDay.toLocaleString("en-US")} events/day, peak ${r.options.peakFactor}x, batch ${r.options.batchSize}, ${r.options.partitions} partitions per event topic${r.options.drill ? `, drill ${r.options.drill}` : ""}`,
+    `- offered: ${r.offeredEvents.toLocaleString("en-US")} events, ${r.offeredEventsPerSec.toFixed(0)} events/s; achieved (acknowledged): ${r.achievedEventsPerSec.toFixed(0)} events/s`,
+    `- HTTP statuses: ${Object.entries(r.httpStatuses).map(([k, v]) => `${k}: ${v}`).join(", ")}; client retries: ${r.clientRetries}; events given up: ${r.gaveUpEvents}`,
+    `- ingest latency (202 responses): ${ms(r.ingestLatencyMs)}`,
+    `- end-to-end latency (send to consume): ${ms(r.endToEndLatencyMs)}`,
+    ...(r.drill ? [`- drill: broker ${r.drill.broker} down at ${r.drill.downAtSeconds.toFixed(0)} s (${r.drill.leadersMoved} leaderships moved), back at ${r.drill.restoredAtSeconds.toFixed(0)} s (${r.drill.leadersRestored} returned)`] : []),
+    `- gateway: idempotence ${r.gateway.idempotence}, producer retries ${r.gateway.producerRetries}, produce calls failed ${r.gateway.producerErrors}`,
+    `- acknowledged: ${r.acknowledged}`,
+    `- consumed: ${r.consumed}`,
+    `- delivered without a 202 (client was told to retry): ${r.deliveredWithoutAck}`,
+    "",
+    `lost: ${r.lost}`,
+    `duplicated: ${r.duplicated}`,
+    "",
+    ...r.notes.map((n) => `Note: ${n}`),
+  ].join("\n");
+}
+
+function writeReport(r: LocalRunReport, dir: string, runId: string, say: (m: string) => void): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${r.startedAt.replace(/[:.]/g, "-")}-${runId}${r.options.drill ? `-${r.options.drill}` : ""}`);
+  fs.writeFileSync(`${base}.json`, JSON.stringify(r, null, 2));
+  fs.writeFileSync(`${base}.md`, `${formatReport(r)}\n`);
+  say(formatReport(r));
+  say(`\nresults: ${base}.json, ${base}.md`);
+}
+
+export function parseArgs(argv: readonly string[]): LocalRunOptions {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (flag: string, fallback: number, check: (n: number) => boolean, allowed: string) => {
+    const raw = value(flag);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!check(n)) throw new Error(`${flag}: got ${JSON.stringify(raw)}, expected ${allowed}`);
+    return n;
+  };
+  const known = new Set(["--minutes", "--events-per-day", "--rate", "--peak", "--batch", "--partitions", "--drill"]);
+  for (let i = 0; i < argv.length; i += 2) if (!known.has(argv[i])) throw new Error(`unknown option ${argv[i]}; known: ${[...known].join(", ")}`);
+  const rate = value("--rate");
+  const eventsPerDay = rate !== undefined
+    ? num("--rate", 0, (n) => n > 0 && n <= 1e6, "events per second from 0 to 1,000,000") * SECONDS_PER_DAY
+    : num("--events-per-day", 300_000_000, (n) => n > 0, "a positive number");
+  const drill = value("--drill");
+  if (drill !== undefined && drill !== "broker-failover") throw new Error(`--drill: got ${JSON.stringify(drill)}, expected broker-failover`);
+  return {
+    minutes: num("--minutes", 2, (n) => n > 0 && n <= 120, "minutes from 0 to 120 (fractions allowed)"),
+    eventsPerDay,
+    peakFactor: num("--peak", 3, (n) => n >= 1 && n <= 6, "a peak factor from 1 to 6"),
+    batchSize: num("--batch", 100, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "a whole number from 1 to 1000"),
+    partitions: num("--partitions", 12, (n) => Number.isInteger(n) && n >= 1 && n <= 256, "a whole number from 1 to 256"),
+    drill: drill as "broker-failover" | undefined,
+  };
+}
+
+if (require.main === module) {
+  let opts: LocalRunOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+  runLocal(opts).then(
+    (r) => process.exit(r.lost > 0 ? 1 : 0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

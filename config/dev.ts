@@ -38,6 +38,13 @@ export const dev: EnvironmentConfig = {
     autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
     maxConsumerParallelism: 6,
   },
+  ingest: {
+    image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ingest-gateway:0.1.0",
+    replicas: { min: 1, max: 2 },
+    resources: { cpu: 0.5, memoryMiB: 512 },
+    targetCpuUtilization: 60,
+    partialBatchPolicy: "reject-batch",
+  },
   budget: { monthlyLimitUsd: 2_500, alertEmails: ["platform-dev@example.com"] },
   features: { kafka: true, processing: true, analytics: false, observability: true, ingest: true },
   state: { bucket: "example-streaming-tfstate-dev", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-dev" },

@@ -39,6 +39,13 @@ export const prod: EnvironmentConfig = {
     autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
     maxConsumerParallelism: 24,
   },
+  ingest: {
+    image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ingest-gateway:0.1.0",
+    replicas: { min: 3, max: 12 },
+    resources: { cpu: 1, memoryMiB: 512 },
+    targetCpuUtilization: 60,
+    partialBatchPolicy: "reject-batch",
+  },
   budget: { monthlyLimitUsd: 15_000, alertEmails: ["platform-oncall@example.com", "finops@example.com"] },
   features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
   state: { bucket: "example-streaming-tfstate-prod", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-prod" },

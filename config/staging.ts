@@ -44,6 +44,13 @@ export const staging: EnvironmentConfig = {
     autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
     maxConsumerParallelism: 12,
   },
+  ingest: {
+    image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ingest-gateway:0.1.0",
+    replicas: { min: 2, max: 8 },
+    resources: { cpu: 1, memoryMiB: 512 },
+    targetCpuUtilization: 60,
+    partialBatchPolicy: "reject-batch",
+  },
   budget: { monthlyLimitUsd: 8_000, alertEmails: ["platform-oncall@example.com"] },
   features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
   state: { bucket: "example-streaming-tfstate-staging", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-staging" },

@@ -88,6 +88,18 @@ export interface KafkaConfig {
   readonly planning?: Partial<PlanningAssumptions>;
 }
 
+/** The ingest gateway deployment. */
+export interface IngestConfig {
+  /** Container image with a tag or digest (never `latest`). */
+  readonly image: string;
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** CPU request (cores) and memory (MiB, request = limit) per replica. */
+  readonly resources: { readonly cpu: number; readonly memoryMiB: number };
+  readonly targetCpuUtilization: number;
+  /** What a batch with some invalid events gets: rejected whole, or the valid part accepted. */
+  readonly partialBatchPolicy: "reject-batch" | "accept-valid";
+}
+
 export interface BudgetConfig {
   readonly monthlyLimitUsd: number;
   /** Addresses subscribed to budget and anomaly alerts. */
@@ -131,6 +143,7 @@ export interface EnvironmentConfig {
   readonly nodePools: NodePoolsConfig;
   readonly load: LoadConfig;
   readonly kafka: KafkaConfig;
+  readonly ingest: IngestConfig;
   readonly budget: BudgetConfig;
   readonly features: FeatureToggles;
   readonly state: StateBackendConfig;

@@ -45,6 +45,7 @@ export function findConfigProblems(cfg: EnvironmentConfig): ProblemCollector {
   checkNodePool(p, "nodePools.consumers", cfg.nodePools.consumers, { spotOnly: true });
   checkLoad(p, cfg);
   checkKafka(p, cfg);
+  checkIngest(p, cfg);
   checkBudget(p, cfg);
   checkState(p, cfg);
   return p;
@@ -158,4 +159,22 @@ function checkState(p: ProblemCollector, cfg: EnvironmentConfig): void {
   p.matches("state.lockTable", cfg.state.lockTable, DDB_TABLE, "expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)");
   p.matches("state.region", cfg.state.region, REGION, "expected an AWS region such as \"us-east-1\"");
   p.matches("state.keyPrefix", cfg.state.keyPrefix, /^[A-Za-z0-9!_.*'()/-]{1,512}$/, "expected an S3 key prefix without spaces");
+}
+
+const IMAGE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+function checkIngest(p: ProblemCollector, cfg: EnvironmentConfig): void {
+  const g = cfg.ingest;
+  if (p.matches("ingest.image", g.image, IMAGE, "expected an image reference with a tag or a sha256 digest")) {
+    p.expect(!g.image.endsWith(":latest"), "ingest.image", g.image, "a moving tag like \"latest\" makes deploys unrepeatable; pin a version or digest");
+  }
+  const minReplicas = cfg.production ? 2 : 1;
+  if (p.integer("ingest.replicas.min", g.replicas.min, minReplicas, 1000) && p.integer("ingest.replicas.max", g.replicas.max, 1, 1000)) {
+    p.expect(g.replicas.max >= g.replicas.min, "ingest.replicas.max", g.replicas.max, `must be at least ingest.replicas.min (${g.replicas.min})`);
+  }
+  p.number("ingest.resources.cpu", g.resources.cpu, 0.1, 16);
+  p.integer("ingest.resources.memoryMiB", g.resources.memoryMiB, 128, 16384);
+  p.integer("ingest.targetCpuUtilization", g.targetCpuUtilization, 10, 95);
+  p.expect(g.partialBatchPolicy === "reject-batch" || g.partialBatchPolicy === "accept-valid", "ingest.partialBatchPolicy", g.partialBatchPolicy, 'expected "reject-batch" or "accept-valid"');
+  if (cfg.features.ingest && !cfg.features.kafka) p.add("features.ingest", "got true, but the gateway needs features.kafka (its topics and user)");
 }

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1 CDKTF_DISABLE_TELEMETRY=1
 
-# Debian packages for the local Kafka-protocol harness and promtool. Only
+# Debian packages for the local Kafka-protocol harness (mock cluster build). Only
 # installed when missing and when we can (root with apt-get); synth needs none.
-DEB_PACKAGES=(librdkafka-dev pkg-config prometheus)
+DEB_PACKAGES=(librdkafka-dev pkg-config make gcc libc6-dev)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: warning: missing ${missing[*]} (needed for tests of the ingest path and alert rules, not for synth)" >&2
+    echo "setup: warning: missing ${missing[*]} (needed to build the mock Kafka cluster for the ingest tests, not for synth)" >&2
   fi
 fi
 

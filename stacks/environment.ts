@@ -3,6 +3,7 @@ import { EnvironmentConfig } from "../config/types";
 import { PolicyPack, platformRules } from "../constructs/policy";
 import { ClusterBaseStack } from "./cluster-base-stack";
 import { EksStack } from "./eks-stack";
+import { IngestStack } from "./ingest-stack";
 import { KafkaOperatorStack, KAFKA_NAMESPACE } from "./kafka-operator-stack";
 import { KafkaStack } from "./kafka-stack";
 import { COST_TAG_KEYS, StateBackendKind } from "./kit-stack";
@@ -17,7 +18,12 @@ export interface EnvironmentStacks {
   /** Present when `features.kafka` is on. */
   readonly kafkaOperator?: KafkaOperatorStack;
   readonly kafka?: KafkaStack;
+  /** Present when `features.ingest` (and `features.kafka`) is on. */
+  readonly ingest?: IngestStack;
 }
+
+/** Helm release name of kube-prometheus-stack; ServiceMonitors and PrometheusRules carry `release: <this>`. */
+export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
 
 /**
  * All stacks of one environment, wired through typed interfaces. The config
@@ -43,5 +49,17 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
     // The Strimzi CRDs must exist before kubernetes_manifest can plan the custom resources.
     kafka.addDependency(kafkaOperator);
   }
-  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka };
+  let ingest: IngestStack | undefined;
+  if (env.features.ingest && kafka) {
+    ingest = new IngestStack(scope, {
+      ...common,
+      cluster: eks.cluster,
+      kafka: kafka.kafka,
+      kafkaUser: kafka.ingestUser,
+      // The ServiceMonitor CRD is installed with kube-prometheus-stack (the observability layer).
+      prometheusRelease: env.features.observability ? PROMETHEUS_RELEASE : undefined,
+    });
+    ingest.addDependency(kafka);
+  }
+  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka, ingest };
 }

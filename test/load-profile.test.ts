@@ -3,6 +3,7 @@ import {
   arrivalRateStages, averageEventsPerSecond, CATEGORY_MIX, diurnalCurve, diurnalShape, EventGenerator, eventRateAt,
   plannedEvents, requestsPerSecond, SECONDS_PER_DAY,
 } from "../loadtest/profile/load-profile";
+import { timestampOf } from "../loadtest/harness/verifier";
 import { validateEvent } from "../services/ingest-gateway/src/events";
 
 describe("load profile math", () => {
@@ -86,4 +87,10 @@ describe("event generator", () => {
   test("the same seed gives the same stream", () => {
     expect(gen().batch(5, 1)).toEqual(gen().batch(5, 1));
   });
+});
+
+test("the verifier reads the stored timestamp without parsing the event", () => {
+  const stored = { eventId: "evt-00000001", type: "system", userId: "u", timestamp: 1795309319371, receivedAt: 1795309319381, payload: { timestamp: 5 } };
+  expect(timestampOf(Buffer.from(JSON.stringify(stored)))).toBe(1795309319371);
+  expect(timestampOf(Buffer.from("{}"))).toBeNaN();
 });

@@ -66,7 +66,7 @@ export function podScheduling(s: { nodeSelector: Readonly<Record<string, string>
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
           nodeSelectorTerms: [{
-            matchExpressions: Object.entries(s.nodeSelector).map(([key, value]) => ({ key, operator: "In", values: [value] })),
+            matchExpressions: Object.entries(s.nodeSelector).map(([key, value]) => ({ key, operator: "In" as const, values: [value] })),
           }],
         },
       },

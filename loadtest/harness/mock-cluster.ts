@@ -101,6 +101,11 @@ export class MockKafkaCluster {
     return Number(/moved=(\d+)/.exec(ok)?.[1] ?? 0);
   }
 
+  /** Makes `broker` the coordinator of a consumer group (what a controller does when the old one fails). */
+  async setCoordinator(group: string, broker: number): Promise<void> {
+    await this.command(`coordinator ${group} ${broker}`);
+  }
+
   /** Brings a broker back and returns its original leadership to it. */
   async restore(broker: number): Promise<number> {
     const [ok] = (await this.command(`restore ${broker}`)).slice(-1);

@@ -14,6 +14,10 @@
  *   restore <broker>                         up + give it back the leadership it had
  *   leader <topic> <partition> <broker>      set one partition's leader
  *   leaders                                  print "LEADER <topic> <partition> <broker>" lines
+ *   coordinator <group> <broker>             make <broker> the coordinator of consumer group
+ *                                            <group> (a controller moves it when the broker of
+ *                                            its __consumer_offsets partition fails; the mock
+ *                                            does not, so failover drills call this)
  *   errors <apikey> <count> <err>            next <count> requests of <apikey> fail with <err>
  *   quit                                     shut down
  * The mock keeps one log per partition regardless of leader, so moving
@@ -150,6 +154,10 @@ int main(int argc, char **argv) {
                 } else if (!strcmp(cmd, "leaders")) {
                         for (int i = 0; i < part_cnt; i++) printf("LEADER %s %d %d\n", parts[i].topic, parts[i].partition, parts[i].leader);
                         printf("OK leaders %d\n", part_cnt);
+                } else if (!strcmp(cmd, "coordinator") && sscanf(line, "%*s %255s %d", name, &a) == 2 && valid_broker(a)) {
+                        rd_kafka_resp_err_t err = rd_kafka_mock_coordinator_set(mc, "group", name, a);
+                        if (err) printf("ERR coordinator %s: %s\n", name, rd_kafka_err2str(err));
+                        else printf("OK coordinator %s %d\n", name, a);
                 } else if (!strcmp(cmd, "errors") && sscanf(line, "%*s %d %d %d", &a, &b, &c) == 3 && b > 0 && b <= 64) {
                         rd_kafka_resp_err_t errs[64];
                         for (int i = 0; i < b; i++) errs[i] = (rd_kafka_resp_err_t)c;

@@ -24,8 +24,8 @@ async function main(): Promise<void> {
     throw e;
   }
   const metrics = new GatewayMetrics();
-  const probeTopic = TOPIC_CATALOG.find((t) => t.category)!.name;
-  const sink = new KafkaEventSink(cfg, metrics, probeTopic, log);
+  const eventTopics = TOPIC_CATALOG.filter((t) => t.category).map((t) => t.name);
+  const sink = new KafkaEventSink(cfg, metrics, eventTopics, log);
   const gateway = createGateway(cfg, sink, metrics, log);
   // Serve health and metrics at once; ingest answers 503 until Kafka is reachable.
   await new Promise<void>((resolve) => gateway.server.listen(cfg.port, cfg.host, resolve));

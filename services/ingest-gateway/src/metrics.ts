@@ -22,6 +22,11 @@ export class GatewayMetrics {
   });
   readonly producerErrors = new Counter({ name: "ingest_producer_errors_total", help: "Produce calls that failed after all retries, by error type", labelNames: ["type"], registers: [this.registry] });
   readonly producerRetries = new Counter({ name: "ingest_producer_retries_total", help: "Failed produce attempts reported by the Kafka client; each is retried unless retries are exhausted", registers: [this.registry] });
+  readonly unacknowledgedPartitions = new Counter({
+    name: "ingest_unacknowledged_partitions_total",
+    help: "Partitions the Kafka client reported as sent without an acknowledgement (kafkajs retry bug after leader moves); their messages were sent again",
+    registers: [this.registry],
+  });
   readonly inflightBytes = new Gauge({ name: "ingest_inflight_bytes", help: "Body bytes of requests waiting for Kafka", registers: [this.registry] });
   readonly inflightRequests = new Gauge({ name: "ingest_inflight_requests", help: "Requests waiting for Kafka", registers: [this.registry] });
   readonly kafkaReady = new Gauge({ name: "ingest_kafka_ready", help: "1 when the gateway can reach Kafka", registers: [this.registry] });

@@ -1,0 +1,134 @@
+/**
+ * npm run bench:ingest [-- --seconds 20] [--linger 5]
+ *
+ * In one run against librdkafka's mock cluster on this machine:
+ *  1. throughput of a raw kafkajs producer (sendBatch of 100 events, 16 in
+ *     flight, acks=all, LZ4) against the same events POSTed to the gateway
+ *     (100-event requests, 16 in flight): events/s and the ratio;
+ *  2. the gateway's ingest latency (request to 202) at 1x and 3x of the
+ *     300M/day average rate, open loop, after a 5 s warm-up.
+ * Bodies are prepared up front so the load generator's CPU does not compete
+ * with the gateway's on 2 cores. A local figure, never a cloud figure.
+ */
+import * as http from "http";
+import * as os from "os";
+import { CompressionTypes, Kafka, logLevel, Partitioners } from "kafkajs";
+import { driveLoad } from "../loadtest/harness/driver";
+import { startGateway } from "../loadtest/harness/gateway-process";
+import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
+import { summarize } from "../loadtest/harness/stats";
+import { averageEventsPerSecond, DEFAULT_GENERATOR, EventGenerator, LoadEvent } from "../loadtest/profile/load-profile";
+import { registerLz4Codec } from "../services/ingest-gateway/src/lz4";
+import { noDelaySocketFactory } from "../services/ingest-gateway/src/socket";
+import { EventCategory, TOPIC_CATALOG, topicFor } from "../constructs/kafka/topic-catalog";
+
+const arg = (flag: string, fallback: number) => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = arg("--seconds", 20);
+const LINGER_MS = arg("--linger", 5);
+const BATCH = 100;
+const CONCURRENCY = 16;
+const POOL = 600; // prepared batches, reused round-robin
+
+async function closedLoop(seconds: number, concurrency: number, once: () => Promise<number>): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let events = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      // Not `events += await once()`: that reads `events` before awaiting and loses other workers' counts.
+      const n = await once();
+      events += n;
+    }
+  }));
+  return events / ((performance.now() - start) / 1000);
+}
+
+async function main(): Promise<void> {
+  registerLz4Codec();
+  const gen = new EventGenerator({ ...DEFAULT_GENERATOR, seed: 11, runId: "bench" });
+  const now = Date.now();
+  const batches: LoadEvent[][] = Array.from({ length: POOL }, () => gen.batch(BATCH, now));
+  const bodies = batches.map((b) => JSON.stringify(b));
+  let next = 0;
+
+  const cluster = await MockKafkaCluster.start(3);
+  try {
+    for (const t of TOPIC_CATALOG) await cluster.createTopic(t.name, t.partitions ?? 12, 3);
+
+    // 1a. Raw kafkajs producer.
+    const kafka = new Kafka({ clientId: "bench-raw", brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING, socketFactory: noDelaySocketFactory() });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await producer.connect();
+    const messagesOf = (b: LoadEvent[]) => {
+      const byTopic = new Map<string, { key: string; value: string }[]>();
+      for (const e of b) {
+        const topic = topicFor(e.type as EventCategory);
+        const list = byTopic.get(topic) ?? [];
+        list.push({ key: e.userId, value: JSON.stringify(e) });
+        byTopic.set(topic, list);
+      }
+      return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    };
+    const rawOnce = async () => {
+      const b = batches[next++ % POOL];
+      await producer.sendBatch({ acks: -1, compression: CompressionTypes.LZ4, topicMessages: messagesOf(b) });
+      return b.length;
+    };
+    await closedLoop(3, CONCURRENCY, rawOnce); // warm-up
+    const rawEps = await closedLoop(SECONDS, CONCURRENCY, rawOnce);
+    await producer.disconnect();
+
+    // 1b. The same events through the gateway.
+    const gateway = await startGateway(cluster.bootstrapServers, { LINGER_MS: String(LINGER_MS) });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const post = (body: string) => new Promise<number>((resolve, reject) => {
+      const req = http.request(`${gateway.url}/v1/events`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+    const gwOnce = async () => {
+      const status = await post(bodies[next++ % POOL]);
+      if (status !== 202) throw new Error(`gateway answered ${status} during the throughput run`);
+      return BATCH;
+    };
+    await closedLoop(3, CONCURRENCY, gwOnce);
+    const gwEps = await closedLoop(SECONDS, CONCURRENCY, gwOnce);
+    agent.destroy();
+
+    // 2. Latency at 1x and 3x of 300M/day, open loop with prepared bodies.
+    const prepared = () => ({ ids: [], body: bodies[next++ % POOL] });
+    const latency = async (eventsPerSec: number) => {
+      const run = (seconds: number) => ({ eventsPerDay: eventsPerSec * 86_400, peakFactor: 1, durationSeconds: seconds, batchSize: BATCH });
+      await driveLoad({ url: gateway.url, run: run(5), generator: gen, prepared }); // warm-up
+      const r = await driveLoad({ url: gateway.url, run: run(SECONDS), generator: gen, prepared });
+      return { eventsPerSec, statuses: r.statuses, ...summarize(r.ingestLatencyMs) };
+    };
+    const avg = averageEventsPerSecond(300_000_000);
+    const l1 = await latency(avg);
+    const l3 = await latency(3 * avg);
+    await gateway.stop();
+
+    console.log(`bench:ingest  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+    console.log(`mock cluster: 3 brokers (librdkafka's mock cluster), 12 partitions per event topic; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`);
+    console.log(`raw kafkajs producer (acks=all, LZ4, TCP_NODELAY like the gateway):  ${rawEps.toFixed(0).padStart(7)} events/s`);
+    console.log(`through the gateway (HTTP, acks=all): ${gwEps.toFixed(0).padStart(7)} events/s`);
+    console.log(`ratio gateway/raw: ${(gwEps / rawEps).toFixed(2)}x (target >= 0.8x)`);
+    for (const [label, l] of [["1x (3,472 events/s)", l1], ["3x (10,417 events/s)", l3]] as const) {
+      console.log(`ingest latency at ${label}: p50 ${l.p50.toFixed(1)} ms, p95 ${l.p95.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (n=${l.count}, statuses ${JSON.stringify(l.statuses)})`);
+    }
+    console.log(`p99 at 3x: ${l3.p99.toFixed(1)} ms (target <= 50 ms)`);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

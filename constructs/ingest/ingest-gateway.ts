@@ -1,0 +1,152 @@
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { Construct } from "constructs";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { Service } from "kubernetes-models/v1/Service";
+import { PoolScheduling } from "../eks/node-pools";
+import { IKafkaCluster } from "../kafka/kafka-cluster";
+import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
+
+export interface IngestGatewayProps {
+  readonly kafka: IKafkaCluster;
+  /** The KafkaUser whose Strimzi secret (`password`) the gateway authenticates with. */
+  readonly kafkaUser: { readonly userName: string; readonly secretName: string };
+  /** Container image with a tag or digest. */
+  readonly image: string;
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly resources: { readonly cpu: number; readonly memoryMiB: number };
+  readonly targetCpuUtilization: number;
+  readonly partialBatchPolicy: "reject-batch" | "accept-valid";
+  readonly scheduling: PoolScheduling;
+  /**
+   * `release` label value the Prometheus operator selects ServiceMonitors by;
+   * undefined emits no ServiceMonitor (its CRD comes with kube-prometheus-stack).
+   * @default no ServiceMonitor
+   */
+  readonly prometheusRelease?: string;
+  /** @default "ingest-gateway" */
+  readonly name?: string;
+  /** Seconds the pod may take to drain after SIGTERM. @default 30 */
+  readonly drainSeconds?: number;
+}
+
+const PORT = 8080;
+const CA_DIR = "/etc/kafka-ca";
+
+/**
+ * The ingest gateway on Kubernetes: Deployment (TLS + SCRAM to Kafka from the
+ * Strimzi secrets, idempotent producer, probes, graceful drain, hardened pod),
+ * Service, HPA on CPU, PDB, and a ServiceMonitor. Every object is built with
+ * kubernetes-models and validated before synth writes it.
+ *
+ * It runs in the Kafka namespace because Kubernetes secrets do not cross
+ * namespaces and it needs the user secret and the cluster CA that Strimzi writes there.
+ */
+export class IngestGateway extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** In-cluster URL of the ingest endpoint. */
+  readonly url: string;
+  readonly objects: readonly KubeObject[];
+
+  constructor(scope: Construct, id: string, props: IngestGatewayProps) {
+    super(scope, id);
+    const name = props.name ?? "ingest-gateway";
+    const ns = props.kafka.namespace;
+    const drain = props.drainSeconds ?? 30;
+    const problems: string[] = [];
+    if (!(props.replicas.min >= 1 && props.replicas.max >= props.replicas.min)) problems.push(`replicas: got min ${props.replicas.min}, max ${props.replicas.max}`);
+    if (!/[:@]/.test(props.image.split("/").pop() ?? "") || props.image.endsWith(":latest")) problems.push(`image ${JSON.stringify(props.image)} needs a pinned tag or digest`);
+    if (!(drain >= 10)) problems.push(`drainSeconds: got ${drain}, expected at least 10`);
+    if (problems.length) throw new Error(`IngestGateway ${id}: ${problems.join("; ")}`);
+
+    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "ingest", "app.kubernetes.io/part-of": "streaming-platform" };
+    const metadata = { name, namespace: ns, labels };
+    const env: { name: string; value?: string; valueFrom?: object }[] = [
+      { name: "PORT", value: String(PORT) },
+      { name: "KAFKA_BROKERS", value: props.kafka.bootstrapServers },
+      { name: "KAFKA_TLS", value: "true" },
+      { name: "KAFKA_TLS_CA_FILE", value: `${CA_DIR}/ca.crt` },
+      { name: "KAFKA_SASL_USERNAME", value: props.kafkaUser.userName },
+      { name: "KAFKA_SASL_PASSWORD", valueFrom: { secretKeyRef: { name: props.kafkaUser.secretName, key: "password" } } },
+      // Real Kafka serves InitProducerId: no duplicates from the producer's own retries.
+      { name: "KAFKA_IDEMPOTENCE", value: "on" },
+      { name: "PARTIAL_BATCH_POLICY", value: props.partialBatchPolicy },
+      // Leave time inside the grace period for the preStop pause and the process exit.
+      { name: "DRAIN_TIMEOUT_MS", value: String((drain - 8) * 1000) },
+    ];
+    const deployment = new Deployment({
+      metadata,
+      spec: {
+        replicas: props.replicas.min,
+        selector: { matchLabels: labels },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            ...podScheduling(props.scheduling),
+            terminationGracePeriodSeconds: drain,
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+              name: "gateway",
+              image: props.image,
+              ports: [{ name: "http", containerPort: PORT }],
+              env,
+              resources: {
+                requests: { cpu: String(props.resources.cpu), memory: `${props.resources.memoryMiB}Mi` },
+                limits: { memory: `${props.resources.memoryMiB}Mi` },
+              },
+              readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+              livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+              startupProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
+              // Keep serving while the endpoint removal reaches every load balancer, then SIGTERM drains.
+              lifecycle: { preStop: { sleep: { seconds: 5 } } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              volumeMounts: [{ name: "kafka-ca", mountPath: CA_DIR, readOnly: true }],
+            }],
+            volumes: [{ name: "kafka-ca", secret: { secretName: props.kafka.clusterCaCertSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+          },
+        },
+      },
+    });
+    const service = new Service({
+      metadata,
+      spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    });
+    const hpa = new HorizontalPodAutoscaler({
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+        minReplicas: props.replicas.min,
+        maxReplicas: props.replicas.max,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: props.targetCpuUtilization } } }],
+        behavior: {
+          scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: "Percent", value: 100, periodSeconds: 30 }] },
+          scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
+        },
+      },
+    });
+    const pdb = new PodDisruptionBudget({ metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } });
+    const objects: KubeObject[] = [deployment, service, hpa, pdb].map((o) => {
+      o.validate();
+      return o.toJSON() as unknown as KubeObject;
+    });
+    if (props.prometheusRelease) {
+      const monitor = new ServiceMonitor({
+        metadata: { ...metadata, labels: { ...labels, release: props.prometheusRelease } },
+        spec: { selector: { matchLabels: labels }, namespaceSelector: { matchNames: [ns] }, endpoints: [{ port: "http", path: "/metrics", interval: "15s" }] },
+      });
+      monitor.validate();
+      objects.push(monitor.toJSON() as unknown as KubeObject);
+    }
+    // After creation the HPA owns the Deployment's replica count.
+    objects.forEach((o) => new KubeManifest(this, o.kind.toLowerCase(), { object: o, computedFields: o.kind === "Deployment" ? ["spec.replicas"] : undefined }));
+
+    this.name = name;
+    this.namespace = ns;
+    this.url = `http://${name}.${ns}.svc/v1/events`;
+    this.objects = objects;
+  }
+}

@@ -1,0 +1,80 @@
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { Service } from "kubernetes-models/v1/Service";
+import { findConfigProblems } from "../config";
+import { prod } from "../config/prod";
+import { Json, manifests, synthEnvironment, withOverrides } from "./helpers";
+
+describe("prod ingest gateway deployment", () => {
+  const { out, manifest } = synthEnvironment(prod);
+  const objs = manifests(out.ingest);
+  const of = (kind: string) => objs.find((o) => o.kind === kind) as Json;
+
+  test("Deployment, Service, HPA, PDB and ServiceMonitor, each valid for its kind", () => {
+    expect(objs.map((o) => o.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "ServiceMonitor"]);
+    const models: Record<string, new (o: any) => { validate(): void }> = {
+      Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget, ServiceMonitor,
+    };
+    for (const o of objs) expect(() => new models[o.kind](o).validate()).not.toThrow();
+  });
+
+  test("talks TLS + SCRAM to the Strimzi cluster with the ingest-gateway user's secret, idempotent", () => {
+    const c = of("Deployment").spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: Json) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({
+      KAFKA_BROKERS: "events-kafka-bootstrap.kafka.svc:9093",
+      KAFKA_TLS: "true",
+      KAFKA_SASL_USERNAME: "ingest-gateway",
+      KAFKA_SASL_PASSWORD: { secretKeyRef: { name: "ingest-gateway", key: "password" } },
+      KAFKA_IDEMPOTENCE: "on",
+      PARTIAL_BATCH_POLICY: "reject-batch",
+    });
+    const volume = of("Deployment").spec.template.spec.volumes[0];
+    expect(volume.secret.secretName).toBe("events-cluster-ca-cert");
+    expect(c.image).toBe(prod.ingest.image);
+  });
+
+  test("drains inside its grace period, probes health and readiness, runs hardened on the system pool", () => {
+    const pod = of("Deployment").spec.template.spec;
+    const c = pod.containers[0];
+    const drainMs = Number(c.env.find((e: Json) => e.name === "DRAIN_TIMEOUT_MS").value);
+    expect(drainMs / 1000 + c.lifecycle.preStop.sleep.seconds).toBeLessThan(pod.terminationGracePeriodSeconds);
+    expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+    expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0])
+      .toEqual({ key: "platform.streaming-kit/pool", operator: "In", values: ["system"] });
+  });
+
+  test("HPA from config, PDB of one, ServiceMonitor labelled for the Prometheus release", () => {
+    expect(of("HorizontalPodAutoscaler").spec).toMatchObject({ minReplicas: 3, maxReplicas: 12, scaleTargetRef: { kind: "Deployment", name: "ingest-gateway" } });
+    expect(of("PodDisruptionBudget").spec.maxUnavailable).toBe(1);
+    expect(of("ServiceMonitor").metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(of("ServiceMonitor").spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "15s" }]);
+  });
+
+  test("the HPA owns the Deployment's replicas; the stack deploys after the Kafka stack", () => {
+    const dep = Object.values(out.ingest.resource.kubernetes_manifest as Record<string, Json>).find((m) => m.manifest.kind === "Deployment")!;
+    expect(dep.computed_fields).toContain("spec.replicas");
+    expect(manifest.stacks["prod-ingest"].dependencies).toContain("prod-kafka");
+  });
+});
+
+test("without observability there is no ServiceMonitor (its CRD would be missing)", () => {
+  const env = withOverrides(prod, { features: { observability: false } });
+  expect(manifests(synthEnvironment(env).out.ingest).map((o) => o.kind)).not.toContain("ServiceMonitor");
+});
+
+describe("ingest config rules", () => {
+  test.each<[string, ReturnType<typeof withOverrides>, string]>([
+    ["a latest tag", withOverrides(prod, { ingest: { image: "repo/ingest-gateway:latest" } }), "prod.ingest.image: got \"repo/ingest-gateway:latest\", a moving tag"],
+    ["no tag at all", withOverrides(prod, { ingest: { image: "repo/ingest-gateway" } }), "prod.ingest.image: got \"repo/ingest-gateway\", expected an image reference with a tag or a sha256 digest"],
+    ["one replica in production", withOverrides(prod, { ingest: { replicas: { min: 1, max: 4 } } }), "prod.ingest.replicas.min: got 1, expected a whole number from 2 to 1000"],
+    ["ingest without kafka", withOverrides(prod, { features: { kafka: false } }), "prod.features.ingest: got true, but the gateway needs features.kafka"],
+  ])("%s is refused", (_label, cfg, expected) => {
+    expect(findConfigProblems(cfg).problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toContain(expected);
+  });
+});

@@ -30,7 +30,8 @@ function main(): void {
   const problems: string[] = [];
   for (const env of selected) {
     const check = findConfigProblems(env);
-    for (const w of check.warnings) console.error(`warning: ${w.path}: ${w.message}`);
+    // stdout: the cdktf CLI labels everything on the app's stderr as [ERROR].
+    for (const w of check.warnings) console.log(`warning: ${w.path}: ${w.message}`);
     try {
       check.throwIfAny(env.name);
     } catch (e) {
@@ -49,7 +50,7 @@ function main(): void {
 
   const report = Object.fromEntries(built.map((b) => [b.env.name, b.policy.report]));
   fs.writeFileSync(path.join(app.outdir, "policy-report.json"), JSON.stringify(report, null, 2));
-  for (const b of built) console.error(`${b.env.name} ${formatPolicyReport(b.policy.report)}`);
+  for (const b of built) console.log(`${b.env.name} ${formatPolicyReport(b.policy.report)}`);
 }
 
 if (require.main === module) {

@@ -25,6 +25,9 @@ export interface EventSink {
   close(): Promise<void>;
 }
 
+/** Exponential backoff: 100 ms doubling to 2 s, 8 retries (about 10 s in all). */
+const RETRY = { initialRetryTime: 100, maxRetryTime: 2000, retries: 8, factor: 0.2, multiplier: 2 };
+
 interface Waiting {
   readonly batches: readonly TopicBatch[];
   resolve(): void;
@@ -73,8 +76,7 @@ export class KafkaEventSink implements EventSink {
       socketFactory: noDelaySocketFactory(),
       connectionTimeout: 3000,
       requestTimeout: 10000,
-      // Exponential backoff: 100 ms doubling to 2 s, 8 retries (~10 s) unless idempotent (which retries until the produce timeout).
-      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8, factor: 0.2, multiplier: 2 },
+      retry: RETRY,
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => this.onClientLog(entry),
     });
@@ -83,7 +85,8 @@ export class KafkaEventSink implements EventSink {
       idempotent,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      ...(idempotent ? { maxInFlightRequests: 5 } : { retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8, factor: 0.2, multiplier: 2 } }),
+      // kafkajs's idempotent producer retries without limit by default (bounded here by PRODUCE_TIMEOUT_MS).
+      ...(idempotent ? { maxInFlightRequests: 5 } : { retry: RETRY }),
     });
     this.admin = kafka.admin();
     this.producer.on(this.producer.events.DISCONNECT, () => this.setReady(false, "producer disconnected"));

@@ -52,6 +52,7 @@ export class ResourceView {
 /** All resource views of one stack, built once per stack and policy run. */
 export class StackIndex {
   private cached?: ResourceView[];
+  private readonly tagsByProvider = new Map<TerraformProvider, Record<string, string>>();
 
   constructor(private readonly stack: TerraformStack) {}
 
@@ -72,8 +73,14 @@ export class StackIndex {
   defaultTagsFor(resource: TerraformResource): Record<string, string> {
     const provider = resource.provider ?? this.defaultAwsProvider();
     if (!provider || !(provider instanceof AwsProvider)) return {};
-    const defaults = resolve(provider, provider.defaultTags) as { tags?: Record<string, string> }[] | undefined;
-    return Object.assign({}, ...(defaults ?? []).map((d) => d.tags ?? {}));
+    // Resolved once per provider: every taggable resource of the stack asks.
+    let tags = this.tagsByProvider.get(provider);
+    if (!tags) {
+      const defaults = resolve(provider, provider.defaultTags) as { tags?: Record<string, string> }[] | undefined;
+      tags = Object.assign({}, ...(defaults ?? []).map((d) => d.tags ?? {})) as Record<string, string>;
+      this.tagsByProvider.set(provider, tags);
+    }
+    return tags;
   }
 
   private defaultAwsProvider(): TerraformProvider | undefined {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { repoRoot } from "./mock-cluster";
 
 /** Finds a free loopback port. */
 export async function freePort(): Promise<number> {
@@ -16,14 +17,9 @@ export async function freePort(): Promise<number> {
 }
 
 function gatewayEntry(): string {
-  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json"))) {
-      const entry = path.join(dir, "dist", "services", "ingest-gateway", "src", "main.js");
-      if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-      return entry;
-    }
-  }
-  throw new Error("repository root not found");
+  const entry = path.join(repoRoot(__dirname), "dist", "services", "ingest-gateway", "src", "main.js");
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  return entry;
 }
 
 export interface RunningGateway {

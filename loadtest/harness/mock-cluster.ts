@@ -4,7 +4,7 @@ import * as path from "path";
 import * as readline from "readline";
 
 /** The repository root: the nearest folder up with a package.json (works from the sources and from dist/). */
-function repoRoot(start: string): string {
+export function repoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "package.json"))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);

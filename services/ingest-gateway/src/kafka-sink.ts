@@ -148,12 +148,14 @@ export class KafkaEventSink implements EventSink {
    */
   private async produce(batches: readonly TopicBatch[]): Promise<void> {
     const deadline = Date.now() + this.cfg.produceTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      const t = setTimeout(() => reject(new Error(`produce not acknowledged within ${this.cfg.produceTimeoutMs} ms`)), this.cfg.produceTimeoutMs);
-      t.unref();
+      timer = setTimeout(() => reject(new Error(`produce not acknowledged within ${this.cfg.produceTimeoutMs} ms`)), this.cfg.produceTimeoutMs);
+      timer.unref();
     });
     try {
-      await Promise.race([this.produceChecked(batches, deadline), timeout]);
+      // Cleared when the produce settles, so flushes do not leave a live timer each.
+      await Promise.race([this.produceChecked(batches, deadline), timeout]).finally(() => clearTimeout(timer));
       if (!this.isReady) this.setReady(true, "produce succeeded");
     } catch (e) {
       const err = e as Error;

@@ -41,6 +41,8 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
     res.end(text);
   };
 
+  const tooLarge = () => new HttpError(413, { error: "body too large", limitBytes: cfg.maxBodyBytes }, { Connection: "close" });
+  const saturated = () => new HttpError(429, { error: "gateway saturated, retry later" }, retryAfter);
   const overloaded = (extraBytes: number) =>
     inflightRequests >= cfg.maxInflightRequests || inflightBytes + extraBytes > cfg.maxInflightBytes;
 
@@ -52,7 +54,7 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
       req.on("data", (chunk: Buffer) => {
         size += chunk.length;
         if (size > cfg.maxBodyBytes) {
-          reject(new HttpError(413, { error: "body too large", limitBytes: cfg.maxBodyBytes }, { Connection: "close" }));
+          reject(tooLarge());
           req.pause();
           return;
         }
@@ -69,8 +71,8 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
     const format = bodyFormatOf(req.headers["content-type"]);
     if (!format) throw new HttpError(415, { error: "unsupported media type", supported: ["application/json", "application/x-ndjson"] });
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > cfg.maxBodyBytes) throw new HttpError(413, { error: "body too large", limitBytes: cfg.maxBodyBytes }, { Connection: "close" });
-    if (overloaded(declared)) throw new HttpError(429, { error: "gateway saturated, retry later" }, retryAfter);
+    if (declared > cfg.maxBodyBytes) throw tooLarge();
+    if (overloaded(declared)) throw saturated();
 
     const body = await readBody(req);
     let raw: unknown[];
@@ -109,7 +111,7 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
       list.push({ key: ev.userId, value, headers: { "event-id": ev.eventId, "event-type": ev.type } });
       byTopic.set(topic, list);
     }
-    if (overloaded(bytes)) throw new HttpError(429, { error: "gateway saturated, retry later" }, retryAfter);
+    if (overloaded(bytes)) throw saturated();
     const batches: TopicBatch[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 
     inflightBytes += bytes;

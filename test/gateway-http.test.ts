@@ -268,5 +268,6 @@ describe("operations", () => {
     expect(() => loadConfig({})).toThrow("KAFKA_BROKERS: required, a comma-separated list of host:port");
     expect(() => loadConfig({ KAFKA_BROKERS: "a:1", PARTIAL_BATCH_POLICY: "maybe" })).toThrow('PARTIAL_BATCH_POLICY: got "maybe", expected one of reject-batch, accept-valid');
     expect(() => loadConfig({ KAFKA_BROKERS: "a:1", LINGER_MS: "-1" })).toThrow('LINGER_MS: got "-1", expected a whole number from 0 to 1000');
+    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", KAFKAJS_POOLED_ENCODER: "yes" })).toThrow('KAFKAJS_POOLED_ENCODER: got "yes", expected one of on, off');
   });
 });

@@ -64,6 +64,8 @@ describe("gateway to Kafka (mock cluster)", () => {
     agent.destroy();
     await verifier.waitFor(acked, 60_000);
     expect(acked.filter((id) => !verifier.deliveries.has(id))).toEqual([]);
+    // These bytes went through the pooled kafkajs encoder, as in production.
+    expect(gateway.output()).toContain('"kafkaEncoder":"installed"');
   });
 
   test("fuzz: 10,000 random and mutated bodies never crash the gateway or get a 5xx; good events sent among them all arrive", async () => {

@@ -16,6 +16,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** utime + stime from /proc/<pid>/stat (Linux), in seconds. */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks; USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 function gatewayEntry(): string {
   const entry = path.join(repoRoot(__dirname), "dist", "services", "ingest-gateway", "src", "main.js");
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
@@ -27,6 +38,8 @@ export interface RunningGateway {
   readonly process: ChildProcess;
   /** Everything the gateway printed. */
   readonly output: () => string;
+  /** CPU seconds (user + system) the gateway process has used so far; undefined where /proc is not available. */
+  cpuSeconds(): number | undefined;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -67,6 +80,7 @@ export async function startGateway(
     url,
     process: child,
     output: () => out,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);

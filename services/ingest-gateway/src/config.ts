@@ -42,6 +42,12 @@ export interface GatewayConfig {
   /** Give up on one produce (all retries) after this long; the request then gets 503. */
   readonly produceTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  /**
+   * kafkajs encodes with the gateway's pooled encoder ("on") or its own
+   * ("off"). Acted on at import time by kafkajs-pooled-encoder.ts; kept here
+   * so a typo fails start-up like any other setting.
+   */
+  readonly pooledEncoder: "on" | "off";
 }
 
 export class GatewayConfigError extends Error {}
@@ -64,6 +70,7 @@ const DEFAULTS = {
   LINGER_MAX_MESSAGES: "5000",
   PRODUCE_TIMEOUT_MS: "15000",
   DRAIN_TIMEOUT_MS: "25000",
+  KAFKAJS_POOLED_ENCODER: "on",
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -106,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     lingerMaxMessages: int("LINGER_MAX_MESSAGES", 1, 100_000),
     produceTimeoutMs: int("PRODUCE_TIMEOUT_MS", 100, 300_000),
     drainTimeoutMs: int("DRAIN_TIMEOUT_MS", 100, 600_000),
+    pooledEncoder: oneOf("KAFKAJS_POOLED_ENCODER", ["on", "off"] as const),
   };
   if (cfg.maxEventBytes > cfg.maxBodyBytes) problems.push(`MAX_EVENT_BYTES (${cfg.maxEventBytes}) cannot exceed MAX_BODY_BYTES (${cfg.maxBodyBytes})`);
   if (problems.length) throw new GatewayConfigError(`invalid gateway configuration:\n  ${problems.join("\n  ")}`);

@@ -1,4 +1,6 @@
 import * as fs from "fs";
+// Before kafkajs: kafkajs must load the pooled encoder, not its own (see the module).
+import { installPooledEncoder, PooledEncoderStatus } from "./kafkajs-pooled-encoder";
 import { Admin, CompressionTypes, Kafka, logLevel, LogEntry, PartitionMetadata, Partitioners, Producer } from "kafkajs";
 import { GatewayConfig } from "./config";
 import { registerLz4Codec } from "./lz4";
@@ -53,6 +55,8 @@ function mergeByTopic(waiting: readonly Waiting[]): TopicBatch[] {
  * into one produce call (kafkajs has no linger of its own).
  */
 export class KafkaEventSink implements EventSink {
+  /** Whether kafkajs encodes with the pooled encoder in this process ("installed") or its own, and why. */
+  readonly encoder: PooledEncoderStatus = installPooledEncoder();
   private producer: Producer;
   private waiting: Waiting[] = [];
   private waitingMessages = 0;

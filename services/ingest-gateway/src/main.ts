@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   // Serve health and metrics at once; ingest answers 503 until Kafka is reachable.
   await new Promise<void>((resolve) => gateway.server.listen(cfg.port, cfg.host, resolve));
   const address = gateway.server.address();
-  log("info", "listening", { address, brokers: cfg.brokers, idempotence: cfg.idempotence, partialBatchPolicy: cfg.partialBatchPolicy });
+  log("info", "listening", { address, brokers: cfg.brokers, idempotence: cfg.idempotence, partialBatchPolicy: cfg.partialBatchPolicy, kafkaEncoder: sink.encoder });
   void sink.start();
 
   let stopping = false;

@@ -108,7 +108,7 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
       bytes += value.length;
       const topic = topicOf(ev);
       const list = byTopic.get(topic) ?? [];
-      list.push({ key: ev.userId, value, headers: { "event-id": ev.eventId, "event-type": ev.type } });
+      list.push({ key: ev.userId, value, headers: { "event-id": ev.eventId } });
       byTopic.set(topic, list);
     }
     if (overloaded(bytes)) throw saturated();

@@ -1,9 +1,11 @@
-import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+// Types only: the objects are checked against the Kubernetes API types when the kit compiles, and validated
+// with kubernetes-models in the test suite. Loading the models at synth cost ~100 ms (BENCHMARKS.md).
+import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Construct } from "constructs";
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { Service } from "kubernetes-models/v1/Service";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import type { IService } from "kubernetes-models/v1/Service";
 import { PoolScheduling } from "../eks/node-pools";
 import { IKafkaCluster } from "../kafka/kafka-cluster";
 import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
@@ -37,8 +39,9 @@ const CA_DIR = "/etc/kafka-ca";
 /**
  * The ingest gateway on Kubernetes: Deployment (TLS + SCRAM to Kafka from the
  * Strimzi secrets, idempotent producer, probes, graceful drain, hardened pod),
- * Service, HPA on CPU, PDB, and a ServiceMonitor. Every object is built with
- * kubernetes-models and validated before synth writes it.
+ * Service, HPA on CPU, PDB, and a ServiceMonitor. Every object is typed with
+ * the Kubernetes API types (kubernetes-models) and validated against their
+ * schemas in the tests, for every environment.
  *
  * It runs in the Kafka namespace because Kubernetes secrets do not cross
  * namespaces and it needs the user secret and the cluster CA that Strimzi writes there.
@@ -76,7 +79,9 @@ export class IngestGateway extends Construct {
       // Leave time inside the grace period for the preStop pause and the process exit.
       { name: "DRAIN_TIMEOUT_MS", value: String((drain - 8) * 1000) },
     ];
-    const deployment = new Deployment({
+    const deployment: IDeployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
       metadata,
       spec: {
         replicas: props.replicas.min,
@@ -110,12 +115,16 @@ export class IngestGateway extends Construct {
           },
         },
       },
-    });
-    const service = new Service({
+    };
+    const service: IService = {
+      apiVersion: "v1",
+      kind: "Service",
       metadata,
       spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-    });
-    const hpa = new HorizontalPodAutoscaler({
+    };
+    const hpa: IHorizontalPodAutoscaler = {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
       metadata,
       spec: {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
@@ -127,19 +136,17 @@ export class IngestGateway extends Construct {
           scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
         },
       },
-    });
-    const pdb = new PodDisruptionBudget({ metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } });
-    const objects: KubeObject[] = [deployment, service, hpa, pdb].map((o) => {
-      o.validate();
-      return o.toJSON() as unknown as KubeObject;
-    });
+    };
+    const pdb: IPodDisruptionBudget = { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } };
+    const objects = [deployment, service, hpa, pdb] as unknown as KubeObject[];
     if (props.prometheusRelease) {
-      const monitor = new ServiceMonitor({
+      const monitor: IServiceMonitor = {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
         metadata: { ...metadata, labels: { ...labels, release: props.prometheusRelease } },
         spec: { selector: { matchLabels: labels }, namespaceSelector: { matchNames: [ns] }, endpoints: [{ port: "http", path: "/metrics", interval: "15s" }] },
-      });
-      monitor.validate();
-      objects.push(monitor.toJSON() as unknown as KubeObject);
+      };
+      objects.push(monitor as unknown as KubeObject);
     }
     // After creation the HPA owns the Deployment's replica count.
     objects.forEach((o) => new KubeManifest(this, o.kind.toLowerCase(), { object: o, computedFields: o.kind === "Deployment" ? ["spec.replicas"] : undefined }));

@@ -30,8 +30,9 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
  * One Kubernetes object as a `kubernetes_manifest`, used for custom resources
- * (Strimzi, Prometheus operator) and for core kinds that the kit builds and
- * validates with kubernetes-models first.
+ * (Strimzi, Prometheus operator) and for core kinds, which the kit types with
+ * kubernetes-models' interfaces (test/kube-objects.test.ts validates every
+ * object of every environment against its schema).
  */
 export class KubeManifest extends Construct {
   readonly kind: string;

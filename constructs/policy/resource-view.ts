@@ -20,15 +20,27 @@ export class ResourceView {
   readonly address: string;
   /** Construct path, `prod-eks/cluster/secrets-key`. */
   readonly path: string;
-  readonly config: Readonly<Record<string, any>>;
+  private readonly logicalId: string;
+  private rendered?: Readonly<Record<string, any>>;
 
   constructor(readonly resource: TerraformResource, private readonly stackIndex: StackIndex) {
     this.type = resource.terraformResourceType;
-    const logicalId = resolve(resource, resource.friendlyUniqueId) as string;
-    this.address = `${this.type}.${logicalId}`;
+    this.logicalId = resolve(resource, resource.friendlyUniqueId) as string;
+    this.address = `${this.type}.${this.logicalId}`;
     this.path = resource.node.path;
-    const rendered = resolve(resource, resource.toTerraform()) as { resource: Record<string, Record<string, any>> };
-    this.config = rendered.resource[this.type][logicalId] ?? {};
+  }
+
+  /**
+   * The resolved configuration. Resolved on first use: rendering every
+   * resource of every stack a second time was most of the policy pack's
+   * share of synth time, and most rules only look at a few resource types.
+   */
+  get config(): Readonly<Record<string, any>> {
+    if (this.rendered) return this.rendered;
+    const out = resolve(this.resource, this.resource.toTerraform()) as { resource: Record<string, Record<string, any>> };
+    const rendered: Readonly<Record<string, any>> = out.resource[this.type][this.logicalId] ?? {};
+    this.rendered = rendered;
+    return rendered;
   }
 
   /** Whether the resource type has a `tags` argument. */
@@ -39,7 +51,20 @@ export class ResourceView {
   /** Provider default_tags merged with the resource's own tags (undefined when not taggable). */
   get effectiveTags(): Readonly<Record<string, string>> | undefined {
     if (!this.taggable) return undefined;
-    return { ...this.stackIndex.defaultTagsFor(this.resource), ...(this.config.tags ?? {}) };
+    return { ...this.stackIndex.defaultTagsFor(this.resource), ...(this.ownTags() ?? {}) };
+  }
+
+  /**
+   * The resource's `tags` argument. Generated AWS resource classes expose
+   * their input as `tagsInput`, which is cheap to resolve alone; a resource
+   * with raw overrides (`addOverride`) may set tags that way, so it is
+   * rendered whole.
+   */
+  private ownTags(): Record<string, string> | undefined {
+    const overrides = (this.resource as unknown as { rawOverrides?: object }).rawOverrides;
+    const hasOverrides = overrides !== undefined && Object.keys(overrides).length > 0;
+    if (!hasOverrides && "tagsInput" in this.resource) return resolve(this.resource, (this.resource as unknown as { tagsInput: unknown }).tagsInput);
+    return this.config.tags;
   }
 
   /** Other resources of `type` in the same stack whose configuration references this one. */
@@ -53,6 +78,7 @@ export class ResourceView {
 export class StackIndex {
   private cached?: ResourceView[];
   private readonly tagsByProvider = new Map<TerraformProvider, Record<string, string>>();
+  private defaultProvider?: TerraformProvider | null;
 
   constructor(private readonly stack: TerraformStack) {}
 
@@ -84,8 +110,12 @@ export class StackIndex {
   }
 
   private defaultAwsProvider(): TerraformProvider | undefined {
-    return this.stack.node
-      .findAll()
-      .find((c: IConstruct): c is AwsProvider => c instanceof AwsProvider && !(c as AwsProvider).alias && TerraformStack.of(c as TerraformElement) === this.stack);
+    // Looked up once per stack (a walk of the whole construct tree).
+    if (this.defaultProvider === undefined) {
+      this.defaultProvider = this.stack.node
+        .findAll()
+        .find((c: IConstruct): c is AwsProvider => c instanceof AwsProvider && !(c as AwsProvider).alias && TerraformStack.of(c as TerraformElement) === this.stack) ?? null;
+    }
+    return this.defaultProvider ?? undefined;
   }
 }

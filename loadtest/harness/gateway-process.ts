@@ -48,11 +48,16 @@ export interface RunningGateway {
 export async function startGateway(
   brokers: readonly string[],
   env: Record<string, string> = {},
-  opts: { readonly readyTimeoutMs?: number; readonly nodeArgs?: readonly string[] } = {},
+  opts: {
+    readonly readyTimeoutMs?: number;
+    readonly nodeArgs?: readonly string[];
+    /** The compiled main.js to run. @default dist/services/ingest-gateway/src/main.js */
+    readonly entry?: string;
+  } = {},
 ): Promise<RunningGateway> {
   const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
   const port = await freePort();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), gatewayEntry()], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? gatewayEntry()], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KAFKA_BROKERS: brokers.join(","), KAFKA_IDEMPOTENCE: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

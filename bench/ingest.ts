@@ -29,7 +29,7 @@ import { summarize } from "../loadtest/harness/stats";
 import { averageEventsPerSecond, DEFAULT_GENERATOR, EventGenerator, LoadEvent } from "../loadtest/profile/load-profile";
 import { registerLz4Codec } from "../services/ingest-gateway/src/lz4";
 import { noDelaySocketFactory } from "../services/ingest-gateway/src/socket";
-import { EventCategory, TOPIC_CATALOG, topicFor } from "../constructs/kafka/topic-catalog";
+import { EventCategory, TOPIC_CATALOG, topicFor } from "../domain/event-catalog";
 
 const arg = (flag: string, fallback: number) => {
   const i = process.argv.indexOf(flag);
@@ -56,13 +56,15 @@ async function closedLoop(seconds: number, concurrency: number, once: () => Prom
   const end = performance.now() + seconds * 1000;
   let events = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      // Not `events += await once()`: that reads `events` before awaiting and loses other workers' counts.
-      const n = await once();
-      events += n;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        // Not `events += await once()`: that reads `events` before awaiting and loses other workers' counts.
+        const n = await once();
+        events += n;
+      }
+    }),
+  );
   return events / ((performance.now() - start) / 1000);
 }
 
@@ -79,7 +81,12 @@ async function main(): Promise<void> {
     for (const t of TOPIC_CATALOG) await cluster.createTopic(t.name, t.partitions ?? 12, 3);
 
     // 1a. Raw kafkajs producer.
-    const kafka = new Kafka({ clientId: "bench-raw", brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING, socketFactory: noDelaySocketFactory() });
+    const kafka = new Kafka({
+      clientId: "bench-raw",
+      brokers: cluster.bootstrapServers,
+      logLevel: logLevel.NOTHING,
+      socketFactory: noDelaySocketFactory(),
+    });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     await producer.connect();
     const messagesOf = (b: LoadEvent[]) => {
@@ -104,14 +111,19 @@ async function main(): Promise<void> {
     // 1b. The same events through the gateway.
     const gateway = await startGateway(cluster.bootstrapServers, { LINGER_MS: String(LINGER_MS) });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const post = (body: string) => new Promise<number>((resolve, reject) => {
-      const req = http.request(`${gateway.url}/v1/events`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
+    const post = (body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${gateway.url}/v1/events`,
+          { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
       });
-      req.on("error", reject);
-      req.end(body);
-    });
     const gwOnce = async () => {
       const status = await post(bodies[next++ % POOL]);
       if (status !== 202) throw new Error(`gateway answered ${status} during the throughput run`);
@@ -126,44 +138,93 @@ async function main(): Promise<void> {
     // 2. Latency and CPU per event at 1x and 3x of 300M/day, open loop with prepared bodies.
     const prepared = () => ({ ids: [], body: bodies[next++ % POOL] });
     const avg = averageEventsPerSecond(300_000_000);
-    const rows: { encoder: string; round: number; label: string; eventsPerSec: number; statuses: Record<string, number>; cpuUsPerEvent?: number; stealPct?: number; p50: number; p95: number; p99: number; max: number; count: number }[] = [];
+    const rows: {
+      encoder: string;
+      round: number;
+      label: string;
+      eventsPerSec: number;
+      statuses: Record<string, number>;
+      cpuUsPerEvent?: number;
+      stealPct?: number;
+      p50: number;
+      p95: number;
+      p99: number;
+      max: number;
+      count: number;
+    }[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const encoder of ["pooled", "kafkajs"] as const) {
-        const gw = await startGateway(cluster.bootstrapServers, { LINGER_MS: String(LINGER_MS), KAFKAJS_POOLED_ENCODER: encoder === "pooled" ? "on" : "off" });
-        if (!gw.output().includes(encoder === "pooled" ? '"kafkaEncoder":"installed"' : '"kafkaEncoder":"skipped: KAFKAJS_POOLED_ENCODER=off"')) {
+        const gw = await startGateway(cluster.bootstrapServers, {
+          LINGER_MS: String(LINGER_MS),
+          KAFKAJS_POOLED_ENCODER: encoder === "pooled" ? "on" : "off",
+        });
+        if (
+          !gw
+            .output()
+            .includes(encoder === "pooled" ? '"kafkaEncoder":"installed"' : '"kafkaEncoder":"skipped: KAFKAJS_POOLED_ENCODER=off"')
+        ) {
           throw new Error(`gateway did not report the ${encoder} encoder:\n${gw.output()}`);
         }
-        for (const [label, eventsPerSec] of [["1x", avg], ["3x", 3 * avg]] as const) {
-          const run = (seconds: number) => ({ eventsPerDay: eventsPerSec * 86_400, peakFactor: 1, durationSeconds: seconds, batchSize: BATCH });
+        for (const [label, eventsPerSec] of [
+          ["1x", avg],
+          ["3x", 3 * avg],
+        ] as const) {
+          const run = (seconds: number) => ({
+            eventsPerDay: eventsPerSec * 86_400,
+            peakFactor: 1,
+            durationSeconds: seconds,
+            batchSize: BATCH,
+          });
           await driveLoad({ url: gw.url, run: run(5), generator: gen, prepared }); // warm-up
           const cpuBefore = gw.cpuSeconds();
           const stealBefore = stealSeconds();
           const r = await driveLoad({ url: gw.url, run: run(SECONDS), generator: gen, prepared });
           const cpuAfter = gw.cpuSeconds();
           const stealAfter = stealSeconds();
-          const stealPct = stealBefore !== undefined && stealAfter !== undefined ? ((stealAfter - stealBefore) / r.durationSeconds) * 100 : undefined;
+          const stealPct =
+            stealBefore !== undefined && stealAfter !== undefined ? ((stealAfter - stealBefore) / r.durationSeconds) * 100 : undefined;
           const accepted = (r.statuses["202"] ?? 0) * BATCH;
-          const cpuUsPerEvent = cpuBefore !== undefined && cpuAfter !== undefined && accepted > 0 ? ((cpuAfter - cpuBefore) * 1e6) / accepted : undefined;
-          rows.push({ encoder, round, label, eventsPerSec, statuses: r.statuses, cpuUsPerEvent, stealPct, ...summarize(r.ingestLatencyMs) });
+          const cpuUsPerEvent =
+            cpuBefore !== undefined && cpuAfter !== undefined && accepted > 0 ? ((cpuAfter - cpuBefore) * 1e6) / accepted : undefined;
+          rows.push({
+            encoder,
+            round,
+            label,
+            eventsPerSec,
+            statuses: r.statuses,
+            cpuUsPerEvent,
+            stealPct,
+            ...summarize(r.ingestLatencyMs),
+          });
         }
         await gw.stop();
       }
     }
 
-    console.log(`bench:ingest  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-    console.log(`mock cluster: 3 brokers (librdkafka's mock cluster), 12 partitions per event topic; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`);
-    console.log(`raw kafkajs producer (acks=all, LZ4, TCP_NODELAY like the gateway; encoder: ${installPooledEncoder()}):  ${rawEps.toFixed(0).padStart(7)} events/s`);
+    console.log(
+      `bench:ingest  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    );
+    console.log(
+      `mock cluster: 3 brokers (librdkafka's mock cluster), 12 partitions per event topic; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`,
+    );
+    console.log(
+      `raw kafkajs producer (acks=all, LZ4, TCP_NODELAY like the gateway; encoder: ${installPooledEncoder()}):  ${rawEps.toFixed(0).padStart(7)} events/s`,
+    );
     console.log(`through the gateway (HTTP, acks=all, pooled encoder): ${gwEps.toFixed(0).padStart(7)} events/s`);
     console.log(`ratio gateway/raw: ${(gwEps / rawEps).toFixed(2)}x (target >= 0.8x)`);
     for (const l of rows) {
       const cpu = l.cpuUsPerEvent === undefined ? "n/a" : `${l.cpuUsPerEvent.toFixed(0)} us`;
       const steal = l.stealPct === undefined ? "n/a" : `${l.stealPct.toFixed(1)}% of a core`;
-      console.log(`round ${l.round}, ${l.encoder.padEnd(7)} encoder, ${l.label} (${l.eventsPerSec.toFixed(0)} events/s): p50 ${l.p50.toFixed(1)} ms, p95 ${l.p95.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms; gateway CPU per event ${cpu}; steal ${steal} (n=${l.count}, statuses ${JSON.stringify(l.statuses)})`);
+      console.log(
+        `round ${l.round}, ${l.encoder.padEnd(7)} encoder, ${l.label} (${l.eventsPerSec.toFixed(0)} events/s): p50 ${l.p50.toFixed(1)} ms, p95 ${l.p95.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms; gateway CPU per event ${cpu}; steal ${steal} (n=${l.count}, statuses ${JSON.stringify(l.statuses)})`,
+      );
     }
     for (const encoder of ["pooled", "kafkajs"]) {
       const p99s = rows.filter((l) => l.encoder === encoder && l.label === "3x").map((l) => l.p99);
       const sorted = [...p99s].sort((a, b) => a - b);
-      console.log(`p99 at 3x with the ${encoder} encoder: ${p99s.map((p) => `${p.toFixed(1)} ms`).join(", ")}; median of rounds ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(1)} ms (target <= 50 ms)`);
+      console.log(
+        `p99 at 3x with the ${encoder} encoder: ${p99s.map((p) => `${p.toFixed(1)} ms`).join(", ")}; median of rounds ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(1)} ms (target <= 50 ms)`,
+      );
     }
   } finally {
     await cluster.stop();

@@ -27,7 +27,9 @@ const row = (name: string, s: Sample[]) => {
   console.log(`${name.padEnd(34)} ${wall.toFixed(0).padStart(8)} ms ${rss.toFixed(0).padStart(8)} MiB`);
   return { wall, rss };
 };
-console.log(`bench:synth  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, runs=${runs}`);
+console.log(
+  `bench:synth  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, runs=${runs}`,
+);
 console.log(`${"".padEnd(34)} ${"median wall".padStart(11)} ${"peak RSS".padStart(12)}`);
 const m = row("minimal app (1 stack, 1 resource)", samples.minimal);
 const k = row("kit: dev + staging + prod", samples.kit);

@@ -24,7 +24,11 @@ export const dev: EnvironmentConfig = {
     kafka: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
     consumers: {
       instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
-      capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 6, diskSizeGiB: 50,
+      capacityType: "SPOT",
+      minSize: 1,
+      desiredSize: 2,
+      maxSize: 6,
+      diskSizeGiB: 50,
     },
   },
   load: { eventsPerDay: 10_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 3, compressionRatio: 2.5 },
@@ -47,5 +51,10 @@ export const dev: EnvironmentConfig = {
   },
   budget: { monthlyLimitUsd: 2_500, alertEmails: ["platform-dev@example.com"] },
   features: { kafka: true, processing: true, analytics: false, observability: true, ingest: true },
-  state: { bucket: "example-streaming-tfstate-dev", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-dev" },
+  state: {
+    bucket: "example-streaming-tfstate-dev",
+    keyPrefix: "streaming-platform",
+    region: "us-east-1",
+    lockTable: "streaming-tfstate-lock-dev",
+  },
 };

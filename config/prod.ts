@@ -25,7 +25,11 @@ export const prod: EnvironmentConfig = {
     kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 5, diskSizeGiB: 100 },
     consumers: {
       instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge", "m7i.xlarge"],
-      capacityType: "SPOT", minSize: 3, desiredSize: 6, maxSize: 30, diskSizeGiB: 100,
+      capacityType: "SPOT",
+      minSize: 3,
+      desiredSize: 6,
+      maxSize: 30,
+      diskSizeGiB: 100,
     },
   },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 7, compressionRatio: 2.5 },
@@ -48,5 +52,10 @@ export const prod: EnvironmentConfig = {
   },
   budget: { monthlyLimitUsd: 15_000, alertEmails: ["platform-oncall@example.com", "finops@example.com"] },
   features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
-  state: { bucket: "example-streaming-tfstate-prod", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-prod" },
+  state: {
+    bucket: "example-streaming-tfstate-prod",
+    keyPrefix: "streaming-platform",
+    region: "us-east-1",
+    lockTable: "streaming-tfstate-lock-prod",
+  },
 };

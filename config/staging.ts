@@ -28,7 +28,11 @@ export const staging: EnvironmentConfig = {
     kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 80 },
     consumers: {
       instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge"],
-      capacityType: "SPOT", minSize: 2, desiredSize: 4, maxSize: 20, diskSizeGiB: 80,
+      capacityType: "SPOT",
+      minSize: 2,
+      desiredSize: 4,
+      maxSize: 20,
+      diskSizeGiB: 80,
     },
   },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 2, compressionRatio: 2.5 },
@@ -53,5 +57,10 @@ export const staging: EnvironmentConfig = {
   },
   budget: { monthlyLimitUsd: 8_000, alertEmails: ["platform-oncall@example.com"] },
   features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
-  state: { bucket: "example-streaming-tfstate-staging", keyPrefix: "streaming-platform", region: "us-east-1", lockTable: "streaming-tfstate-lock-staging" },
+  state: {
+    bucket: "example-streaming-tfstate-staging",
+    keyPrefix: "streaming-platform",
+    region: "us-east-1",
+    lockTable: "streaming-tfstate-lock-staging",
+  },
 };

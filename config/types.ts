@@ -1,4 +1,4 @@
-import type { PlanningAssumptions } from "../tools/capacity/planner";
+import type { PlanningAssumptions } from "../domain/capacity-planner";
 
 /**
  * The typed shape of one environment. Every per-environment difference in the
@@ -84,7 +84,7 @@ export interface KafkaConfig {
   };
   /** Consumers in the largest consumer group; every event topic gets at least this many partitions. */
   readonly maxConsumerParallelism: number;
-  /** Overrides of the planner's engineering assumptions (tools/capacity/planner.ts). */
+  /** Overrides of the planner's engineering assumptions (domain/capacity-planner.ts). */
   readonly planning?: Partial<PlanningAssumptions>;
 }
 

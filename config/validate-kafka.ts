@@ -1,7 +1,7 @@
-import { TOPIC_CATALOG, TopicDefinition } from "../constructs/kafka/topic-catalog";
-import { topologyProblems } from "../constructs/kafka/topology-rules";
-import { planForEnvironment } from "../tools/capacity/environment-plan";
-import { MAX_VOLUME_GIB } from "../tools/capacity/planner";
+import { TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
+import { topologyProblems } from "../domain/kafka-topology";
+import { planForEnvironment } from "./capacity";
+import { MAX_VOLUME_GIB } from "../domain/capacity-planner";
 import { EnvironmentConfig } from "./types";
 import { ProblemCollector } from "./validation-kit";
 
@@ -16,14 +16,28 @@ export const SUPPORTED_KAFKA_VERSIONS = ["4.2.0"] as const;
 export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog: readonly TopicDefinition[] = TOPIC_CATALOG): void {
   const k = cfg.kafka;
   const zones = cfg.availabilityZones.length;
-  p.expect((SUPPORTED_KAFKA_VERSIONS as readonly string[]).includes(k.version), "kafka.version", k.version,
-    `expected one of ${SUPPORTED_KAFKA_VERSIONS.map((v) => JSON.stringify(v)).join(", ")} (supported by Strimzi 1.2)`);
+  p.expect(
+    (SUPPORTED_KAFKA_VERSIONS as readonly string[]).includes(k.version),
+    "kafka.version",
+    k.version,
+    `expected one of ${SUPPORTED_KAFKA_VERSIONS.map((v) => JSON.stringify(v)).join(", ")} (supported by Strimzi 1.2)`,
+  );
   const topology = topologyProblems(k);
   for (const t of topology) p.add(`kafka.${t.field}`, t.message);
 
   if (cfg.production) {
-    p.expect(k.replicationFactor >= 3, "kafka.replicationFactor", k.replicationFactor, "production needs at least 3 (survive one broker loss while keeping min ISR)");
-    p.expect(k.minInsyncReplicas >= 2, "kafka.minInsyncReplicas", k.minInsyncReplicas, "production needs at least 2, or an acked event can live on one disk only");
+    p.expect(
+      k.replicationFactor >= 3,
+      "kafka.replicationFactor",
+      k.replicationFactor,
+      "production needs at least 3 (survive one broker loss while keeping min ISR)",
+    );
+    p.expect(
+      k.minInsyncReplicas >= 2,
+      "kafka.minInsyncReplicas",
+      k.minInsyncReplicas,
+      "production needs at least 2, or an acked event can live on one disk only",
+    );
     p.expect(k.controllers >= 3, "kafka.controllers", k.controllers, "production needs at least 3 KRaft controllers");
   }
   // Rack awareness spreads replicas over zones; uneven broker counts leave one zone heavier.
@@ -38,23 +52,37 @@ export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog:
   const r = k.brokerResources;
   p.number("kafka.brokerResources.cpu", r.cpu, 0.5, 64);
   p.number("kafka.brokerResources.memoryGiB", r.memoryGiB, 2, 512);
-  p.expect(r.heapGiB > 0 && r.heapGiB <= r.memoryGiB / 2, "kafka.brokerResources.heapGiB", r.heapGiB,
-    `expected more than 0 and at most half of memoryGiB (${r.memoryGiB / 2}): Kafka serves reads from the page cache, not the heap`);
+  p.expect(
+    r.heapGiB > 0 && r.heapGiB <= r.memoryGiB / 2,
+    "kafka.brokerResources.heapGiB",
+    r.heapGiB,
+    `expected more than 0 and at most half of memoryGiB (${r.memoryGiB / 2}): Kafka serves reads from the page cache, not the heap`,
+  );
   p.integer("kafka.autoscaling.targetCpuUtilization", k.autoscaling.targetCpuUtilization, 10, 95);
   p.integer("kafka.autoscaling.scaleDownStabilizationSeconds", k.autoscaling.scaleDownStabilizationSeconds, 0, 3600);
   p.integer("kafka.maxConsumerParallelism", k.maxConsumerParallelism, 1, 10_000);
   if (k.brokerDiskGiB !== undefined) p.integer("kafka.brokerDiskGiB", k.brokerDiskGiB, 10, MAX_VOLUME_GIB);
 
   const nodesPerZone = Math.ceil(k.brokers.max / zones);
-  p.expect(cfg.nodePools.kafka.maxSize >= nodesPerZone, "nodePools.kafka.maxSize", cfg.nodePools.kafka.maxSize,
-    `need at least ${nodesPerZone} nodes per zone to place kafka.brokers.max (${k.brokers.max}) brokers, one per node`);
+  p.expect(
+    cfg.nodePools.kafka.maxSize >= nodesPerZone,
+    "nodePools.kafka.maxSize",
+    cfg.nodePools.kafka.maxSize,
+    `need at least ${nodesPerZone} nodes per zone to place kafka.brokers.max (${k.brokers.max}) brokers, one per node`,
+  );
 
   for (const t of catalog.filter((t) => t.share > 0)) {
     if (t.partitions !== undefined && t.partitions < k.maxConsumerParallelism) {
-      p.add(`topics.${t.name}.partitions`, `got ${t.partitions}, below kafka.maxConsumerParallelism (${k.maxConsumerParallelism}): consumers beyond the partition count sit idle`);
+      p.add(
+        `topics.${t.name}.partitions`,
+        `got ${t.partitions}, below kafka.maxConsumerParallelism (${k.maxConsumerParallelism}): consumers beyond the partition count sit idle`,
+      );
     }
     if (t.retentionHours !== undefined && t.retentionHours > cfg.load.retentionDays * 24) {
-      p.add(`topics.${t.name}.retentionHours`, `got ${t.retentionHours}, but broker disks are sized for load.retentionDays (${cfg.load.retentionDays} days = ${cfg.load.retentionDays * 24} h)`);
+      p.add(
+        `topics.${t.name}.retentionHours`,
+        `got ${t.retentionHours}, but broker disks are sized for load.retentionDays (${cfg.load.retentionDays} days = ${cfg.load.retentionDays * 24} h)`,
+      );
     }
   }
 
@@ -65,16 +93,25 @@ export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog:
   const fmt = (n: number) => Math.ceil(n).toLocaleString("en-US");
   const about = (n: number) => Math.round(n).toLocaleString("en-US");
   if (plan.brokers.required > k.brokers.min) {
-    p.add("kafka.brokers.min", `got ${k.brokers.min}, the declared load needs ${plan.brokers.required} brokers ` +
-      `(bound by ${plan.brokers.bindingConstraint}; by RF ${plan.brokers.byReplication}, storage ${plan.brokers.byStorage}, ` +
-      `throughput ${plan.brokers.byThroughput}, partitions ${plan.brokers.byPartitions}; ${fmt(plan.requiredDiskGiB)} GiB of disk needed, ` +
-      `${fmt(plan.brokerDiskGiB)} GiB per broker)`);
+    p.add(
+      "kafka.brokers.min",
+      `got ${k.brokers.min}, the declared load needs ${plan.brokers.required} brokers ` +
+        `(bound by ${plan.brokers.bindingConstraint}; by RF ${plan.brokers.byReplication}, storage ${plan.brokers.byStorage}, ` +
+        `throughput ${plan.brokers.byThroughput}, partitions ${plan.brokers.byPartitions}; ${fmt(plan.requiredDiskGiB)} GiB of disk needed, ` +
+        `${fmt(plan.brokerDiskGiB)} GiB per broker)`,
+    );
   }
   if (k.brokerDiskGiB !== undefined && k.brokerDiskGiB < plan.diskPerBrokerAtMinGiB) {
-    p.add("kafka.brokerDiskGiB", `got ${k.brokerDiskGiB}, the declared load needs ${fmt(plan.diskPerBrokerAtMinGiB)} GiB per broker at ${k.brokers.min} brokers ` +
-      `(${about(plan.retainedGiB)} GiB retained over ${cfg.load.retentionDays} days at RF ${k.replicationFactor}, ${plan.assumptions.headroom * 100}% headroom)`);
+    p.add(
+      "kafka.brokerDiskGiB",
+      `got ${k.brokerDiskGiB}, the declared load needs ${fmt(plan.diskPerBrokerAtMinGiB)} GiB per broker at ${k.brokers.min} brokers ` +
+        `(${about(plan.retainedGiB)} GiB retained over ${cfg.load.retentionDays} days at RF ${k.replicationFactor}, ${plan.assumptions.headroom * 100}% headroom)`,
+    );
   }
   if (k.brokerDiskGiB === undefined && plan.diskPerBrokerAtMinGiB > MAX_VOLUME_GIB) {
-    p.add("kafka.brokers.min", `got ${k.brokers.min}, each broker would need ${fmt(plan.diskPerBrokerAtMinGiB)} GiB, more than a gp3 volume's ${MAX_VOLUME_GIB} GiB; add brokers`);
+    p.add(
+      "kafka.brokers.min",
+      `got ${k.brokers.min}, each broker would need ${fmt(plan.diskPerBrokerAtMinGiB)} GiB, more than a gp3 volume's ${MAX_VOLUME_GIB} GiB; add brokers`,
+    );
   }
 }

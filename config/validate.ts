@@ -1,4 +1,4 @@
-import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "./cidr";
+import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
 import { EnvironmentConfig, NodePoolConfig } from "./types";
 import { checkKafka } from "./validate-kafka";
 import { ProblemCollector, show } from "./validation-kit";
@@ -35,7 +35,7 @@ export function findConfigProblems(cfg: EnvironmentConfig): ProblemCollector {
   const p = new ProblemCollector(name);
 
   p.matches("name", cfg.name, ENV_NAME, "expected 2-12 lowercase letters or digits, starting with a letter (it prefixes every stack name)");
-  p.matches("region", cfg.region, REGION, "expected an AWS region such as \"us-east-1\"");
+  p.matches("region", cfg.region, REGION, 'expected an AWS region such as "us-east-1"');
   p.matches("owner", cfg.owner, TAG_VALUE, "expected a team name usable as an AWS tag value (letters, digits, spaces, + - = . _ : / @)");
   checkZones(p, cfg);
   checkNetwork(p, cfg);
@@ -59,28 +59,51 @@ export function validateEnvironmentConfig<T extends EnvironmentConfig>(cfg: T): 
 
 function checkZones(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const zones = cfg.availabilityZones;
-  if (!p.expect(Array.isArray(zones) && zones.length === REQUIRED_AZ_COUNT, "availabilityZones", zones,
-    `need exactly ${REQUIRED_AZ_COUNT} zones (brokers spread one replica per zone)`)) return;
+  if (
+    !p.expect(
+      Array.isArray(zones) && zones.length === REQUIRED_AZ_COUNT,
+      "availabilityZones",
+      zones,
+      `need exactly ${REQUIRED_AZ_COUNT} zones (brokers spread one replica per zone)`,
+    )
+  )
+    return;
   if (new Set(zones).size !== zones.length) p.add("availabilityZones", `got ${show(zones)}, zones must be distinct`);
   zones.forEach((zone, i) =>
-    p.expect(typeof zone === "string" && zone.startsWith(cfg.region) && /^[a-z]$/.test(zone.slice(cfg.region.length)),
-      `availabilityZones[${i}]`, zone, `expected a zone of region ${show(cfg.region)} such as "${cfg.region}a"`));
+    p.expect(
+      typeof zone === "string" && zone.startsWith(cfg.region) && /^[a-z]$/.test(zone.slice(cfg.region.length)),
+      `availabilityZones[${i}]`,
+      zone,
+      `expected a zone of region ${show(cfg.region)} such as "${cfg.region}a"`,
+    ),
+  );
 }
 
 function checkNetwork(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const net = cfg.network;
   const vpc = parseCidr(net.vpcCidr);
-  const vpcOk = p.expect(vpc !== undefined && vpc.prefix >= 16 && vpc.prefix <= 20, "network.vpcCidr", net.vpcCidr,
-    "expected an IPv4 CIDR from /16 to /20 with no host bits set, such as \"10.20.0.0/16\"");
+  const vpcOk = p.expect(
+    vpc !== undefined && vpc.prefix >= 16 && vpc.prefix <= 20,
+    "network.vpcCidr",
+    net.vpcCidr,
+    'expected an IPv4 CIDR from /16 to /20 with no host bits set, such as "10.20.0.0/16"',
+  );
   const all: { path: string; cidr: Ipv4Cidr }[] = [];
   for (const key of ["publicSubnetCidrs", "privateSubnetCidrs"] as const) {
     const list = net[key];
-    if (!p.expect(Array.isArray(list) && list.length === REQUIRED_AZ_COUNT, `network.${key}`, list,
-      `need one CIDR per availability zone (${REQUIRED_AZ_COUNT})`)) continue;
+    if (
+      !p.expect(
+        Array.isArray(list) && list.length === REQUIRED_AZ_COUNT,
+        `network.${key}`,
+        list,
+        `need one CIDR per availability zone (${REQUIRED_AZ_COUNT})`,
+      )
+    )
+      continue;
     list.forEach((text, i) => {
       const path = `network.${key}[${i}]`;
       const cidr = parseCidr(text);
-      if (!p.expect(cidr !== undefined, path, text, "expected an IPv4 CIDR such as \"10.20.0.0/19\"")) return;
+      if (!p.expect(cidr !== undefined, path, text, 'expected an IPv4 CIDR such as "10.20.0.0/19"')) return;
       if (vpcOk && !cidrContains(vpc!, cidr!)) p.add(path, `got ${show(text)}, must lie inside network.vpcCidr ${show(net.vpcCidr)}`);
       const clash = all.find((o) => cidrsOverlap(o.cidr, cidr!));
       if (clash) p.add(path, `got ${show(text)}, overlaps ${clash.path}`);
@@ -92,10 +115,9 @@ function checkNetwork(p: ProblemCollector, cfg: EnvironmentConfig): void {
 
 function checkEks(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const eks = cfg.eks;
-  p.matches("eks.kubernetesVersion", eks.kubernetesVersion, K8S_VERSION, "expected a supported EKS minor version from \"1.28\" to \"1.39\"");
+  p.matches("eks.kubernetesVersion", eks.kubernetesVersion, K8S_VERSION, 'expected a supported EKS minor version from "1.28" to "1.39"');
   p.integer("eks.logRetentionDays", eks.logRetentionDays, 1, 3653);
-  eks.publicAccessCidrs.forEach((c, i) =>
-    p.expect(parseCidr(c) !== undefined, `eks.publicAccessCidrs[${i}]`, c, "expected an IPv4 CIDR"));
+  eks.publicAccessCidrs.forEach((c, i) => p.expect(parseCidr(c) !== undefined, `eks.publicAccessCidrs[${i}]`, c, "expected an IPv4 CIDR"));
   if (eks.endpointPublicAccess) {
     if (eks.publicAccessCidrs.length === 0) {
       p.add("eks.publicAccessCidrs", "got [], a public endpoint needs an allow-list (an empty list means 0.0.0.0/0 to EKS)");
@@ -107,23 +129,46 @@ function checkEks(p: ProblemCollector, cfg: EnvironmentConfig): void {
   }
 }
 
-function checkNodePool(p: ProblemCollector, path: string, pool: NodePoolConfig, rule: { onDemandOnly?: boolean; spotOnly?: boolean }): void {
+function checkNodePool(
+  p: ProblemCollector,
+  path: string,
+  pool: NodePoolConfig,
+  rule: { onDemandOnly?: boolean; spotOnly?: boolean },
+): void {
   const types = pool.instanceTypes;
   if (p.expect(Array.isArray(types) && types.length > 0, `${path}.instanceTypes`, types, "need at least 1 instance type")) {
-    types.forEach((t, i) => p.matches(`${path}.instanceTypes[${i}]`, t, INSTANCE_TYPE, "expected an EC2 instance type such as \"m6i.xlarge\""));
+    types.forEach((t, i) =>
+      p.matches(`${path}.instanceTypes[${i}]`, t, INSTANCE_TYPE, 'expected an EC2 instance type such as "m6i.xlarge"'),
+    );
     if (new Set(types).size !== types.length) p.add(`${path}.instanceTypes`, `got ${show(types)}, instance types must be distinct`);
   }
   if (rule.onDemandOnly) {
-    p.expect(pool.capacityType === "ON_DEMAND", `${path}.capacityType`, pool.capacityType, "this pool must be \"ON_DEMAND\" (it runs stateful or control-plane pods)");
+    p.expect(
+      pool.capacityType === "ON_DEMAND",
+      `${path}.capacityType`,
+      pool.capacityType,
+      'this pool must be "ON_DEMAND" (it runs stateful or control-plane pods)',
+    );
   }
   if (rule.spotOnly) {
-    p.expect(pool.capacityType === "SPOT", `${path}.capacityType`, pool.capacityType, "this pool must be \"SPOT\" (it exists to run interruptible work cheaply)");
+    p.expect(
+      pool.capacityType === "SPOT",
+      `${path}.capacityType`,
+      pool.capacityType,
+      'this pool must be "SPOT" (it exists to run interruptible work cheaply)',
+    );
     if (Array.isArray(types) && types.length < MIN_SPOT_INSTANCE_TYPES) {
-      p.add(`${path}.instanceTypes`, `got ${types.length} type${types.length === 1 ? "" : "s"}, need at least ${MIN_SPOT_INSTANCE_TYPES} for spot diversity`);
+      p.add(
+        `${path}.instanceTypes`,
+        `got ${types.length} type${types.length === 1 ? "" : "s"}, need at least ${MIN_SPOT_INSTANCE_TYPES} for spot diversity`,
+      );
     }
     const sizes = new Set((types ?? []).map(sizeClass));
     if (sizes.size > 1) {
-      p.add(`${path}.instanceTypes`, `got sizes ${show([...sizes])}, spot types must share one size class so every node fits the same pods`);
+      p.add(
+        `${path}.instanceTypes`,
+        `got sizes ${show([...sizes])}, spot types must share one size class so every node fits the same pods`,
+      );
     }
   }
   const sizesOk = [
@@ -157,7 +202,7 @@ function checkBudget(p: ProblemCollector, cfg: EnvironmentConfig): void {
 function checkState(p: ProblemCollector, cfg: EnvironmentConfig): void {
   p.matches("state.bucket", cfg.state.bucket, S3_BUCKET, "expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)");
   p.matches("state.lockTable", cfg.state.lockTable, DDB_TABLE, "expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)");
-  p.matches("state.region", cfg.state.region, REGION, "expected an AWS region such as \"us-east-1\"");
+  p.matches("state.region", cfg.state.region, REGION, 'expected an AWS region such as "us-east-1"');
   p.matches("state.keyPrefix", cfg.state.keyPrefix, /^[A-Za-z0-9!_.*'()/-]{1,512}$/, "expected an S3 key prefix without spaces");
 }
 
@@ -166,15 +211,31 @@ const IMAGE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A
 function checkIngest(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const g = cfg.ingest;
   if (p.matches("ingest.image", g.image, IMAGE, "expected an image reference with a tag or a sha256 digest")) {
-    p.expect(!g.image.endsWith(":latest"), "ingest.image", g.image, "a moving tag like \"latest\" makes deploys unrepeatable; pin a version or digest");
+    p.expect(
+      !g.image.endsWith(":latest"),
+      "ingest.image",
+      g.image,
+      'a moving tag like "latest" makes deploys unrepeatable; pin a version or digest',
+    );
   }
   const minReplicas = cfg.production ? 2 : 1;
   if (p.integer("ingest.replicas.min", g.replicas.min, minReplicas, 1000) && p.integer("ingest.replicas.max", g.replicas.max, 1, 1000)) {
-    p.expect(g.replicas.max >= g.replicas.min, "ingest.replicas.max", g.replicas.max, `must be at least ingest.replicas.min (${g.replicas.min})`);
+    p.expect(
+      g.replicas.max >= g.replicas.min,
+      "ingest.replicas.max",
+      g.replicas.max,
+      `must be at least ingest.replicas.min (${g.replicas.min})`,
+    );
   }
   p.number("ingest.resources.cpu", g.resources.cpu, 0.1, 16);
   p.integer("ingest.resources.memoryMiB", g.resources.memoryMiB, 128, 16384);
   p.integer("ingest.targetCpuUtilization", g.targetCpuUtilization, 10, 95);
-  p.expect(g.partialBatchPolicy === "reject-batch" || g.partialBatchPolicy === "accept-valid", "ingest.partialBatchPolicy", g.partialBatchPolicy, 'expected "reject-batch" or "accept-valid"');
-  if (cfg.features.ingest && !cfg.features.kafka) p.add("features.ingest", "got true, but the gateway needs features.kafka (its topics and user)");
+  p.expect(
+    g.partialBatchPolicy === "reject-batch" || g.partialBatchPolicy === "accept-valid",
+    "ingest.partialBatchPolicy",
+    g.partialBatchPolicy,
+    'expected "reject-batch" or "accept-valid"',
+  );
+  if (cfg.features.ingest && !cfg.features.kafka)
+    p.add("features.ingest", "got true, but the gateway needs features.kafka (its topics and user)");
 }

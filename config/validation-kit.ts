@@ -11,7 +11,10 @@ export interface ConfigProblem {
 }
 
 export class ConfigValidationError extends Error {
-  constructor(public readonly environment: string, public readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    public readonly environment: string,
+    public readonly problems: readonly ConfigProblem[],
+  ) {
     super(
       `Invalid configuration for environment "${environment}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),

@@ -21,8 +21,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# `npm install` rather than `npm ci`: npm 11 writes lockfiles without the other
-# platforms' optional bindings (e.g. @unrs/resolver-binding-*), and `npm ci` then
-# rejects its own lockfile as out of sync. `npm install` still honours the lock.
-npm install --no-audit --no-fund
+# Exactly the lockfile's versions; the same command runs in .ci/run and in the users' workflows.
+npm ci --no-audit --no-fund
 npm run synth

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ClusterAccess } from "../constructs/eks/cluster-access";
 import { IEksCluster } from "../constructs/eks/eks-cluster";
-import { schedulingFor } from "../constructs/eks/node-pools";
+import { schedulingFor } from "../domain/node-pools";
 import { IngestGateway } from "../constructs/ingest/ingest-gateway";
 import { IKafkaCluster } from "../constructs/kafka/kafka-cluster";
 import { KitStack } from "./kit-stack";

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ClusterAccess } from "../constructs/eks/cluster-access";
 import { IEksCluster } from "../constructs/eks/eks-cluster";
-import { schedulingFor } from "../constructs/eks/node-pools";
+import { schedulingFor } from "../domain/node-pools";
 import { StrimziOperator } from "../constructs/kafka/strimzi-operator";
 import { KitStack } from "./kit-stack";
 import { LayerStackProps } from "./network-stack";

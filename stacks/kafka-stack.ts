@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { ClusterAccess } from "../constructs/eks/cluster-access";
 import { IEksCluster } from "../constructs/eks/eks-cluster";
-import { schedulingFor } from "../constructs/eks/node-pools";
+import { schedulingFor } from "../domain/node-pools";
 import { KafkaCluster } from "../constructs/kafka/kafka-cluster";
 import { KafkaTopics } from "../constructs/kafka/kafka-topics";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
-import { DEAD_LETTER_TOPIC, TOPIC_CATALOG, TopicDefinition } from "../constructs/kafka/topic-catalog";
-import { planForEnvironment } from "../tools/capacity/environment-plan";
-import { CapacityPlan } from "../tools/capacity/planner";
+import { DEAD_LETTER_TOPIC, TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
+import { planForEnvironment } from "../config/capacity";
+import { CapacityPlan } from "../domain/capacity-planner";
 import { KitStack } from "./kit-stack";
 import { LayerStackProps } from "./network-stack";
 

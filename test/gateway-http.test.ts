@@ -25,10 +25,20 @@ class ControlledSink implements EventSink {
 }
 
 const event = (i: number, over: Record<string, unknown> = {}) => ({
-  eventId: `evt-${String(i).padStart(8, "0")}`, type: "user_action", userId: `user-${i}`, timestamp: Date.now(), payload: { page: "/p" }, ...over,
+  eventId: `evt-${String(i).padStart(8, "0")}`,
+  type: "user_action",
+  userId: `user-${i}`,
+  timestamp: Date.now(),
+  payload: { page: "/p" },
+  ...over,
 });
 
-interface Started { gateway: Gateway; sink: ControlledSink; url: string; cfg: GatewayConfig }
+interface Started {
+  gateway: Gateway;
+  sink: ControlledSink;
+  url: string;
+  cfg: GatewayConfig;
+}
 const running: Started[] = [];
 
 async function start(env: Record<string, string> = {}): Promise<Started> {
@@ -84,7 +94,7 @@ describe("202: accepted only after the sink acknowledged", () => {
 describe("4xx for bad input, with the reason", () => {
   test("malformed JSON is 400", async () => {
     const { url, sink } = await start();
-    const res = await post(url, "[{\"eventId\": ");
+    const res = await post(url, '[{"eventId": ');
     expect(res.status).toBe(400);
     expect((await jsonOf(res)).error).toBe("malformed body");
     expect(sink.sent).toEqual([]);
@@ -104,8 +114,12 @@ describe("4xx for bad input, with the reason", () => {
     const body = await jsonOf(res);
     expect(body.rejectedCount).toBe(2);
     expect(body.rejected[0]).toEqual({
-      index: 1, eventId: "evt-00000002",
-      errors: [{ field: "type", reason: "must be one of user_action, transaction, inventory, system" }, { field: "userId", reason: "must be a string of 1-128 characters" }],
+      index: 1,
+      eventId: "evt-00000002",
+      errors: [
+        { field: "type", reason: "must be one of user_action, transaction, inventory, system" },
+        { field: "userId", reason: "must be a string of 1-128 characters" },
+      ],
     });
     expect(body.rejected[1].errors).toEqual([{ field: "extra", reason: "unknown field" }]);
     expect(sink.sent).toEqual([]);
@@ -134,7 +148,11 @@ describe("4xx for bad input, with the reason", () => {
     expect((await post(url, "x".repeat(4096))).status).toBe(413);
     // Chunked upload without a Content-Length: refused once it passes the limit.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${url}/v1/events`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => resolve(res.statusCode!));
+      const req = http.request(
+        `${url}/v1/events`,
+        { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } },
+        (res) => resolve(res.statusCode!),
+      );
       req.on("error", reject);
       for (let i = 0; i < 8; i++) req.write("y".repeat(1024));
       req.end();
@@ -186,7 +204,13 @@ describe("partial batches", () => {
     expect(res.status).toBe(202);
     const body = await jsonOf(res);
     expect(body.accepted).toBe(2);
-    expect(body.rejected).toEqual([{ index: 1, eventId: "evt-00000002", errors: [{ field: "type", reason: "must be one of user_action, transaction, inventory, system" }] }]);
+    expect(body.rejected).toEqual([
+      {
+        index: 1,
+        eventId: "evt-00000002",
+        errors: [{ field: "type", reason: "must be one of user_action, transaction, inventory, system" }],
+      },
+    ]);
     expect(sink.sent[0][0].messages.map((m) => m.key)).toEqual(["user-1", "user-3"]);
   });
 
@@ -266,8 +290,14 @@ describe("operations", () => {
 
   test("config errors name the variable and what is allowed", () => {
     expect(() => loadConfig({})).toThrow("KAFKA_BROKERS: required, a comma-separated list of host:port");
-    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", PARTIAL_BATCH_POLICY: "maybe" })).toThrow('PARTIAL_BATCH_POLICY: got "maybe", expected one of reject-batch, accept-valid');
-    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", LINGER_MS: "-1" })).toThrow('LINGER_MS: got "-1", expected a whole number from 0 to 1000');
-    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", KAFKAJS_POOLED_ENCODER: "yes" })).toThrow('KAFKAJS_POOLED_ENCODER: got "yes", expected one of on, off');
+    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", PARTIAL_BATCH_POLICY: "maybe" })).toThrow(
+      'PARTIAL_BATCH_POLICY: got "maybe", expected one of reject-batch, accept-valid',
+    );
+    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", LINGER_MS: "-1" })).toThrow(
+      'LINGER_MS: got "-1", expected a whole number from 0 to 1000',
+    );
+    expect(() => loadConfig({ KAFKA_BROKERS: "a:1", KAFKAJS_POOLED_ENCODER: "yes" })).toThrow(
+      'KAFKAJS_POOLED_ENCODER: got "yes", expected one of on, off',
+    );
   });
 });

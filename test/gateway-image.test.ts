@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
-import { TOPIC_CATALOG } from "../constructs/kafka/topic-catalog";
+import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { startGateway } from "../loadtest/harness/gateway-process";
 import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
 
@@ -23,13 +23,21 @@ jest.setTimeout(120_000);
 const root = path.resolve(__dirname, "..");
 const dockerfile = fs.readFileSync(path.join(root, "services", "ingest-gateway", "Dockerfile"), "utf8");
 // Logical lines (backslash continuations joined) of the build stage.
-const lines = dockerfile.replace(/\\\n/g, " ").split("\n").map((l) => l.trim());
+const lines = dockerfile
+  .replace(/\\\n/g, " ")
+  .split("\n")
+  .map((l) => l.trim());
 const stageStarts = lines.flatMap((l, i) => (l.startsWith("FROM ") ? [i] : []));
 const buildStage = lines.slice(stageStarts[0], stageStarts[1]);
-const copies = buildStage.filter((l) => l.startsWith("COPY ") && !l.includes("--from")).map((l) => l.split(/\s+/).slice(1) as [string, string]);
+const copies = buildStage
+  .filter((l) => l.startsWith("COPY ") && !l.includes("--from"))
+  .map((l) => l.split(/\s+/).slice(1) as [string, string]);
 
 test("the gateway's runtime dependencies are the image's, at the versions the repository tests", () => {
-  const image = JSON.parse(fs.readFileSync(path.join(root, "services", "ingest-gateway", "package.json"), "utf8")).dependencies as Record<string, string>;
+  const image = JSON.parse(fs.readFileSync(path.join(root, "services", "ingest-gateway", "package.json"), "utf8")).dependencies as Record<
+    string,
+    string
+  >;
   const repo = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).dependencies as Record<string, string>;
   const srcDir = path.join(root, "services", "ingest-gateway", "src");
   const imported = new Set<string>();
@@ -54,8 +62,16 @@ test("the Dockerfile's recipe, replayed outside Docker, gives a gateway that sta
   fs.symlinkSync(path.join(root, "node_modules"), path.join(src, "node_modules"), "dir");
 
   const tscLine = buildStage.find((l) => l.includes("npx tsc"))!;
-  const args = tscLine.slice(tscLine.indexOf("npx tsc") + "npx tsc".length).trim().split(/\s+/)
-    .map((a) => a.replace(/^\/src\/node_modules\/@types$/, path.join(root, "node_modules", "@types")).replace(/^\/out$/, out).replace(/^\/src$/, src));
+  const args = tscLine
+    .slice(tscLine.indexOf("npx tsc") + "npx tsc".length)
+    .trim()
+    .split(/\s+/)
+    .map((a) =>
+      a
+        .replace(/^\/src\/node_modules\/@types$/, path.join(root, "node_modules", "@types"))
+        .replace(/^\/out$/, out)
+        .replace(/^\/src$/, src),
+    );
   try {
     execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...args], { cwd: src, stdio: "pipe" });
   } catch (e) {
@@ -77,7 +93,11 @@ test("the Dockerfile's recipe, replayed outside Docker, gives a gateway that sta
     try {
       expect(gateway.output()).toContain('"kafkaEncoder":"installed"');
       const event = { eventId: "image-test-0001", type: "system", userId: "u-1", timestamp: Date.now(), payload: { ok: true } };
-      const res = await fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([event]) });
+      const res = await fetch(`${gateway.url}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify([event]),
+      });
       expect(res.status).toBe(202);
     } finally {
       await gateway.stop();

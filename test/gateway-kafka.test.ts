@@ -1,7 +1,7 @@
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { TOPIC_CATALOG } from "../constructs/kafka/topic-catalog";
+import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { startGateway, RunningGateway } from "../loadtest/harness/gateway-process";
 import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
 import { runLocal } from "../loadtest/harness/run-local";
@@ -25,10 +25,14 @@ async function clusterWithTopics(): Promise<MockKafkaCluster> {
 /** POST with a raw body and content type; resolves with the status (or "error"). */
 function rawPost(url: string, body: Buffer | string, contentType: string, agent: http.Agent): Promise<number | "error"> {
   return new Promise((resolve) => {
-    const req = http.request(`${url}/v1/events`, { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      `${url}/v1/events`,
+      { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", () => resolve("error"));
     req.end(body);
   });
@@ -55,12 +59,14 @@ describe("gateway to Kafka (mock cluster)", () => {
     const gen = new EventGenerator({ ...DEFAULT_GENERATOR, seed: 7, runId: "it" });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const acked: string[] = [];
-    await Promise.all(Array.from({ length: 50 }, async () => {
-      const events = gen.batch(100, Date.now());
-      const status = await rawPost(gateway.url, JSON.stringify(events), "application/json", agent);
-      expect(status).toBe(202);
-      acked.push(...events.map((e) => e.eventId));
-    }));
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const events = gen.batch(100, Date.now());
+        const status = await rawPost(gateway.url, JSON.stringify(events), "application/json", agent);
+        expect(status).toBe(202);
+        acked.push(...events.map((e) => e.eventId));
+      }),
+    );
     agent.destroy();
     await verifier.waitFor(acked, 60_000);
     expect(acked.filter((id) => !verifier.deliveries.has(id))).toEqual([]);
@@ -80,18 +86,30 @@ describe("gateway to Kafka (mock cluster)", () => {
       for (let i = 0; i < ops; i++) {
         const at = Math.floor(rand() * out.length);
         const op = Math.floor(rand() * 5);
-        if (op === 0) out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]); // delete a byte
-        else if (op === 1) out = Buffer.concat([out.subarray(0, at), Buffer.from([Math.floor(rand() * 256)]), out.subarray(at)]); // insert any byte
-        else if (op === 2) out = out.subarray(0, at); // truncate
-        else if (op === 3) out = Buffer.concat([out, out.subarray(0, at)]); // duplicate a prefix
-        else { out = Buffer.from(out); out[at] = pick([0x22, 0x5b, 0x5d, 0x7b, 0x7d, 0x2c, 0x3a, 0x00, 0xff]); } // structural byte
+        if (op === 0)
+          out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]); // delete a byte
+        else if (op === 1)
+          out = Buffer.concat([out.subarray(0, at), Buffer.from([Math.floor(rand() * 256)]), out.subarray(at)]); // insert any byte
+        else if (op === 2)
+          out = out.subarray(0, at); // truncate
+        else if (op === 3)
+          out = Buffer.concat([out, out.subarray(0, at)]); // duplicate a prefix
+        else {
+          out = Buffer.from(out);
+          out[at] = pick([0x22, 0x5b, 0x5d, 0x7b, 0x7d, 0x2c, 0x3a, 0x00, 0xff]);
+        } // structural byte
       }
       return out;
     };
     const schemaBreakers: ((e: Record<string, unknown>) => void)[] = [
-      (e) => delete e.eventId, (e) => (e.type = pick(["", "User_Action", 7, null, ["user_action"]])), (e) => (e.userId = pick(["", 42, "u".repeat(500)])),
-      (e) => (e.timestamp = pick(["yesterday", -1, 1e20, "2026-13-45T99:99:99Z", {}])), (e) => (e.payload = pick([null, "text", [1], 3])),
-      (e) => (e.payload = { blob: "z".repeat(20_000) }), (e) => (e[pick(["__proto__x", "constructor", "extra"])] = 1), (e) => (e.eventId = "bad id with spaces"),
+      (e) => delete e.eventId,
+      (e) => (e.type = pick(["", "User_Action", 7, null, ["user_action"]])),
+      (e) => (e.userId = pick(["", 42, "u".repeat(500)])),
+      (e) => (e.timestamp = pick(["yesterday", -1, 1e20, "2026-13-45T99:99:99Z", {}])),
+      (e) => (e.payload = pick([null, "text", [1], 3])),
+      (e) => (e.payload = { blob: "z".repeat(20_000) }),
+      (e) => (e[pick(["__proto__x", "constructor", "extra"])] = 1),
+      (e) => (e.eventId = "bad id with spaces"),
     ];
     const badJson = () => {
       const events: Record<string, unknown>[] = gen.batch(1 + Math.floor(rand() * 3), Date.now()) as unknown as Record<string, unknown>[];
@@ -118,8 +136,20 @@ describe("gateway to Kafka (mock cluster)", () => {
           continue;
         }
         const kind = i % 5;
-        const body = kind === 0 ? randomBytes() : kind === 1 ? mutate(validBody()) : kind === 2 ? badJson() : kind === 3 ? mutate(badJson()) : Buffer.alloc(300 * 1024, pick(["[", "{", "a"]));
-        const type = rand() < 0.9 ? "application/json" : pick(["application/x-ndjson", "text/plain", "application/json; charset=utf-8", "multipart/form-data"]);
+        const body =
+          kind === 0
+            ? randomBytes()
+            : kind === 1
+              ? mutate(validBody())
+              : kind === 2
+                ? badJson()
+                : kind === 3
+                  ? mutate(badJson())
+                  : Buffer.alloc(300 * 1024, pick(["[", "{", "a"]));
+        const type =
+          rand() < 0.9
+            ? "application/json"
+            : pick(["application/x-ndjson", "text/plain", "application/json; charset=utf-8", "multipart/form-data"]);
         const status = await rawPost(gateway.url, body, type, agent);
         statuses[status] = (statuses[status] ?? 0) + 1;
         // A mutation can still be a valid batch (202); anything else must be a 4xx.
@@ -147,8 +177,13 @@ describe("Kafka outages and shutdown", () => {
     const gateway = await startGateway(cluster.bootstrapServers, { PRODUCE_TIMEOUT_MS: "3000" });
     try {
       for (const b of [1, 2, 3]) await cluster.command(`down ${b}`);
-      const batch = () => JSON.stringify(new EventGenerator({ ...DEFAULT_GENERATOR, seed: Date.now() & 0xffff, runId: "out" }).batch(5, Date.now()));
-      const first = await fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: batch() });
+      const batch = () =>
+        JSON.stringify(new EventGenerator({ ...DEFAULT_GENERATOR, seed: Date.now() & 0xffff, runId: "out" }).batch(5, Date.now()));
+      const first = await fetch(`${gateway.url}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: batch(),
+      });
       expect(first.status).toBe(503); // not acknowledged: never 202
       let ready = 200;
       for (let i = 0; i < 40 && ready === 200; i++) {
@@ -156,7 +191,11 @@ describe("Kafka outages and shutdown", () => {
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(ready).toBe(503);
-      const refused = await fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: batch() });
+      const refused = await fetch(`${gateway.url}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: batch(),
+      });
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("1");
 
@@ -166,7 +205,11 @@ describe("Kafka outages and shutdown", () => {
         ready = (await fetch(`${gateway.url}/readyz`)).status;
       }
       expect(ready).toBe(200);
-      const ok = await fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: batch() });
+      const ok = await fetch(`${gateway.url}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: batch(),
+      });
       expect(ok.status).toBe(202);
     } finally {
       await gateway.stop();
@@ -180,7 +223,11 @@ describe("Kafka outages and shutdown", () => {
     const gateway = await startGateway(cluster.bootstrapServers, { LINGER_MS: "800" });
     try {
       const events = new EventGenerator({ ...DEFAULT_GENERATOR, seed: 5, runId: "drain" }).batch(20, Date.now());
-      const inflight = fetch(`${gateway.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) });
+      const inflight = fetch(`${gateway.url}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(events),
+      });
       await new Promise((r) => setTimeout(r, 200));
       const exit = gateway.stop("SIGTERM");
       expect((await inflight).status).toBe(202);
@@ -196,8 +243,14 @@ describe("Kafka outages and shutdown", () => {
 describe("failover drill (short local run)", () => {
   test("a broker goes down and its leadership moves during load: nothing acknowledged is lost", async () => {
     const report = await runLocal({
-      minutes: 0.4, eventsPerDay: 1500 * 86_400, peakFactor: 2, batchSize: 50, partitions: 6,
-      drill: "broker-failover", resultsDir: path.join(os.tmpdir(), "kit-loadtest-results"), quiet: true,
+      minutes: 0.4,
+      eventsPerDay: 1500 * 86_400,
+      peakFactor: 2,
+      batchSize: 50,
+      partitions: 6,
+      drill: "broker-failover",
+      resultsDir: path.join(os.tmpdir(), "kit-loadtest-results"),
+      quiet: true,
     });
     expect(report.drill?.leadersMoved).toBeGreaterThan(0);
     expect(report.acknowledged).toBeGreaterThan(10_000);

@@ -33,8 +33,9 @@ export const resources = (tf: Json, type: string): Json[] => Object.values(tf.re
 /** The objects of every kubernetes_manifest in a stack. */
 export const manifests = (tf: Json): Json[] => resources(tf, "kubernetes_manifest").map((m) => m.manifest);
 
-
-type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends readonly (infer U)[] ? readonly U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  -readonly [K in keyof T]?: T[K] extends readonly (infer U)[] ? readonly U[] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
 
 /** A copy of `base` with `patch` merged in (arrays replaced, objects merged). */
 export function withOverrides(base: EnvironmentConfig, patch: DeepPartial<EnvironmentConfig>): EnvironmentConfig {

@@ -9,7 +9,13 @@ describe("prod ingest gateway deployment", () => {
   const of = (kind: string) => objs.find((o) => o.kind === kind) as Json;
 
   test("Deployment, Service, HPA, PDB and ServiceMonitor, each valid for its kind", () => {
-    expect(objs.map((o) => o.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "ServiceMonitor"]);
+    expect(objs.map((o) => o.kind).sort()).toEqual([
+      "Deployment",
+      "HorizontalPodAutoscaler",
+      "PodDisruptionBudget",
+      "Service",
+      "ServiceMonitor",
+    ]);
     for (const o of objs) expect([o.kind, kubeSchemaErrors(o)]).toEqual([o.kind, []]);
   });
 
@@ -38,19 +44,28 @@ describe("prod ingest gateway deployment", () => {
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(pod.securityContext.runAsNonRoot).toBe(true);
-    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0])
-      .toEqual({ key: "platform.streaming-kit/pool", operator: "In", values: ["system"] });
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0]).toEqual({
+      key: "platform.streaming-kit/pool",
+      operator: "In",
+      values: ["system"],
+    });
   });
 
   test("HPA from config, PDB of one, ServiceMonitor labelled for the Prometheus release", () => {
-    expect(of("HorizontalPodAutoscaler").spec).toMatchObject({ minReplicas: 3, maxReplicas: 12, scaleTargetRef: { kind: "Deployment", name: "ingest-gateway" } });
+    expect(of("HorizontalPodAutoscaler").spec).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 12,
+      scaleTargetRef: { kind: "Deployment", name: "ingest-gateway" },
+    });
     expect(of("PodDisruptionBudget").spec.maxUnavailable).toBe(1);
     expect(of("ServiceMonitor").metadata.labels.release).toBe("kube-prometheus-stack");
     expect(of("ServiceMonitor").spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "15s" }]);
   });
 
   test("the HPA owns the Deployment's replicas; the stack deploys after the Kafka stack", () => {
-    const dep = Object.values(out.ingest.resource.kubernetes_manifest as Record<string, Json>).find((m) => m.manifest.kind === "Deployment")!;
+    const dep = Object.values(out.ingest.resource.kubernetes_manifest as Record<string, Json>).find(
+      (m) => m.manifest.kind === "Deployment",
+    )!;
     expect(dep.computed_fields).toContain("spec.replicas");
     expect(manifest.stacks["prod-ingest"].dependencies).toContain("prod-kafka");
   });
@@ -63,11 +78,31 @@ test("without observability there is no ServiceMonitor (its CRD would be missing
 
 describe("ingest config rules", () => {
   test.each<[string, ReturnType<typeof withOverrides>, string]>([
-    ["a latest tag", withOverrides(prod, { ingest: { image: "repo/ingest-gateway:latest" } }), "prod.ingest.image: got \"repo/ingest-gateway:latest\", a moving tag"],
-    ["no tag at all", withOverrides(prod, { ingest: { image: "repo/ingest-gateway" } }), "prod.ingest.image: got \"repo/ingest-gateway\", expected an image reference with a tag or a sha256 digest"],
-    ["one replica in production", withOverrides(prod, { ingest: { replicas: { min: 1, max: 4 } } }), "prod.ingest.replicas.min: got 1, expected a whole number from 2 to 1000"],
-    ["ingest without kafka", withOverrides(prod, { features: { kafka: false } }), "prod.features.ingest: got true, but the gateway needs features.kafka"],
+    [
+      "a latest tag",
+      withOverrides(prod, { ingest: { image: "repo/ingest-gateway:latest" } }),
+      'prod.ingest.image: got "repo/ingest-gateway:latest", a moving tag',
+    ],
+    [
+      "no tag at all",
+      withOverrides(prod, { ingest: { image: "repo/ingest-gateway" } }),
+      'prod.ingest.image: got "repo/ingest-gateway", expected an image reference with a tag or a sha256 digest',
+    ],
+    [
+      "one replica in production",
+      withOverrides(prod, { ingest: { replicas: { min: 1, max: 4 } } }),
+      "prod.ingest.replicas.min: got 1, expected a whole number from 2 to 1000",
+    ],
+    [
+      "ingest without kafka",
+      withOverrides(prod, { features: { kafka: false } }),
+      "prod.features.ingest: got true, but the gateway needs features.kafka",
+    ],
   ])("%s is refused", (_label, cfg, expected) => {
-    expect(findConfigProblems(cfg).problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toContain(expected);
+    expect(
+      findConfigProblems(cfg)
+        .problems.map((p) => `${p.path}: ${p.message}`)
+        .join("\n"),
+    ).toContain(expected);
   });
 });

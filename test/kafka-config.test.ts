@@ -3,35 +3,68 @@ import { dev } from "../config/dev";
 import { prod } from "../config/prod";
 import { checkKafka } from "../config/validate-kafka";
 import { ProblemCollector } from "../config/validation-kit";
-import { TOPIC_CATALOG } from "../constructs/kafka/topic-catalog";
+import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { withOverrides } from "./helpers";
 
 const messages = (cfg: Parameters<typeof findConfigProblems>[0]) => findConfigProblems(cfg).problems.map((p) => `${p.path}: ${p.message}`);
 
 describe("Kafka config rules", () => {
   test.each<[string, ReturnType<typeof withOverrides>, string]>([
-    ["initial brokers above max", withOverrides(prod, { kafka: { brokers: { min: 6, initial: 15, max: 12 } } }),
-      "prod.kafka.brokers: got min 6, initial 15, max 12; need min <= initial <= max"],
-    ["min ISR not below RF", withOverrides(prod, { kafka: { minInsyncReplicas: 3 } }),
-      "prod.kafka.minInsyncReplicas: got 3, must be below replicationFactor (3)"],
-    ["RF above the broker count", withOverrides(dev, { kafka: { brokers: { min: 2, initial: 2, max: 3 } } }),
-      "dev.kafka.replicationFactor: got 3, cannot exceed brokers.min (2)"],
-    ["prod brokers not a multiple of the zones", withOverrides(prod, { kafka: { brokers: { min: 6, initial: 6, max: 11 } } }),
-      "prod.kafka.brokers.max: got 11, expected a multiple of the 3 availability zones"],
-    ["disk too small for the declared load", withOverrides(prod, { kafka: { brokerDiskGiB: 200 } }),
-      "prod.kafka.brokerDiskGiB: got 200, the declared load needs 573 GiB per broker at 6 brokers (2,403 GiB retained over 7 days at RF 3, 30% headroom)"],
-    ["load the brokers cannot hold", withOverrides(prod, { load: { eventsPerDay: 3_000_000_000 }, kafka: { brokerDiskGiB: 2048 } }),
-      "prod.kafka.brokers.min: got 6, the declared load needs 18 brokers (bound by storage"],
-    ["unsupported Kafka version", withOverrides(prod, { kafka: { version: "3.9.0" } }),
-      'prod.kafka.version: got "3.9.0", expected one of "4.2.0"'],
-    ["production with min ISR 1", withOverrides(prod, { kafka: { minInsyncReplicas: 1 } }),
-      "prod.kafka.minInsyncReplicas: got 1, production needs at least 2"],
-    ["even controller count", withOverrides(prod, { kafka: { controllers: 4 } }),
-      "prod.kafka.controllers: got 4, expected an odd number from 1 to 9"],
-    ["heap larger than half the memory", withOverrides(prod, { kafka: { brokerResources: { cpu: 6, memoryGiB: 16, heapGiB: 12 } } }),
-      "prod.kafka.brokerResources.heapGiB: got 12, expected more than 0 and at most half of memoryGiB (8)"],
-    ["kafka node pool too small for max brokers", withOverrides(prod, { nodePools: { kafka: { maxSize: 3 } } }),
-      "prod.nodePools.kafka.maxSize: got 3, need at least 4 nodes per zone to place kafka.brokers.max (12) brokers"],
+    [
+      "initial brokers above max",
+      withOverrides(prod, { kafka: { brokers: { min: 6, initial: 15, max: 12 } } }),
+      "prod.kafka.brokers: got min 6, initial 15, max 12; need min <= initial <= max",
+    ],
+    [
+      "min ISR not below RF",
+      withOverrides(prod, { kafka: { minInsyncReplicas: 3 } }),
+      "prod.kafka.minInsyncReplicas: got 3, must be below replicationFactor (3)",
+    ],
+    [
+      "RF above the broker count",
+      withOverrides(dev, { kafka: { brokers: { min: 2, initial: 2, max: 3 } } }),
+      "dev.kafka.replicationFactor: got 3, cannot exceed brokers.min (2)",
+    ],
+    [
+      "prod brokers not a multiple of the zones",
+      withOverrides(prod, { kafka: { brokers: { min: 6, initial: 6, max: 11 } } }),
+      "prod.kafka.brokers.max: got 11, expected a multiple of the 3 availability zones",
+    ],
+    [
+      "disk too small for the declared load",
+      withOverrides(prod, { kafka: { brokerDiskGiB: 200 } }),
+      "prod.kafka.brokerDiskGiB: got 200, the declared load needs 573 GiB per broker at 6 brokers (2,403 GiB retained over 7 days at RF 3, 30% headroom)",
+    ],
+    [
+      "load the brokers cannot hold",
+      withOverrides(prod, { load: { eventsPerDay: 3_000_000_000 }, kafka: { brokerDiskGiB: 2048 } }),
+      "prod.kafka.brokers.min: got 6, the declared load needs 18 brokers (bound by storage",
+    ],
+    [
+      "unsupported Kafka version",
+      withOverrides(prod, { kafka: { version: "3.9.0" } }),
+      'prod.kafka.version: got "3.9.0", expected one of "4.2.0"',
+    ],
+    [
+      "production with min ISR 1",
+      withOverrides(prod, { kafka: { minInsyncReplicas: 1 } }),
+      "prod.kafka.minInsyncReplicas: got 1, production needs at least 2",
+    ],
+    [
+      "even controller count",
+      withOverrides(prod, { kafka: { controllers: 4 } }),
+      "prod.kafka.controllers: got 4, expected an odd number from 1 to 9",
+    ],
+    [
+      "heap larger than half the memory",
+      withOverrides(prod, { kafka: { brokerResources: { cpu: 6, memoryGiB: 16, heapGiB: 12 } } }),
+      "prod.kafka.brokerResources.heapGiB: got 12, expected more than 0 and at most half of memoryGiB (8)",
+    ],
+    [
+      "kafka node pool too small for max brokers",
+      withOverrides(prod, { nodePools: { kafka: { maxSize: 3 } } }),
+      "prod.nodePools.kafka.maxSize: got 3, need at least 4 nodes per zone to place kafka.brokers.max (12) brokers",
+    ],
   ])("%s", (_label, cfg, expected) => {
     expect(messages(cfg).join("\n")).toContain(expected);
   });
@@ -48,7 +81,8 @@ describe("Kafka config rules", () => {
     const catalog = TOPIC_CATALOG.map((t) => (t.name === "events.inventory" ? { ...t, partitions: 12 } : t));
     checkKafka(p, prod, catalog);
     expect(p.problems.map((x) => `${x.path}: ${x.message}`)).toContain(
-      "prod.topics.events.inventory.partitions: got 12, below kafka.maxConsumerParallelism (24): consumers beyond the partition count sit idle");
+      "prod.topics.events.inventory.partitions: got 12, below kafka.maxConsumerParallelism (24): consumers beyond the partition count sit idle",
+    );
   });
 
   test("a topic retained longer than the disks were sized for is refused", () => {

@@ -20,7 +20,18 @@ function sinkWith(sendBatch: (topicMessages: Sent) => { topicName: string; parti
   const calls: Sent[] = [];
   const internals = sink as unknown as { admin: { fetchTopicMetadata: unknown }; producer: { sendBatch: unknown } };
   internals.admin.fetchTopicMetadata = async () => ({
-    topics: [{ name: TOPIC, partitions: Array.from({ length: PARTITIONS }, (_, i) => ({ partitionId: i, leader: (i % 3) + 1, replicas: [1, 2, 3], isr: [1, 2, 3], partitionErrorCode: 0 })) }],
+    topics: [
+      {
+        name: TOPIC,
+        partitions: Array.from({ length: PARTITIONS }, (_, i) => ({
+          partitionId: i,
+          leader: (i % 3) + 1,
+          replicas: [1, 2, 3],
+          isr: [1, 2, 3],
+          partitionErrorCode: 0,
+        })),
+      },
+    ],
   });
   internals.producer.sendBatch = async ({ topicMessages }: { topicMessages: Sent }) => {
     calls.push(topicMessages);
@@ -29,10 +40,16 @@ function sinkWith(sendBatch: (topicMessages: Sent) => { topicName: string; parti
   return { sink, metrics, calls };
 }
 
-const batch = (n: number): TopicBatch[] => [{
-  topic: TOPIC,
-  messages: Array.from({ length: n }, (_, i) => ({ key: `user-${i}`, value: Buffer.from(`{"i":${i}}`), headers: { "event-id": `evt-${i}` } })),
-}];
+const batch = (n: number): TopicBatch[] => [
+  {
+    topic: TOPIC,
+    messages: Array.from({ length: n }, (_, i) => ({
+      key: `user-${i}`,
+      value: Buffer.from(`{"i":${i}}`),
+      headers: { "event-id": `evt-${i}` },
+    })),
+  },
+];
 const partitionsIn = (sent: Sent) => new Set(sent.flatMap((t) => t.messages.map((m) => m.partition)));
 const allAcked = (sent: Sent) => [...partitionsIn(sent)].map((partition) => ({ topicName: TOPIC, partition, errorCode: 0 }));
 
@@ -50,7 +67,9 @@ test("partitions kafkajs resolved without acknowledging are sent again, and only
   const resent = calls[1][0].messages.map((m) => m.key);
   const expected = calls[0][0].messages.filter((m) => m.partition === 1 || m.partition === 4).map((m) => m.key);
   expect(resent).toEqual(expected);
-  expect((await metrics.registry.getSingleMetricAsString("ingest_unacknowledged_partitions_total"))).toContain("ingest_unacknowledged_partitions_total 2");
+  expect(await metrics.registry.getSingleMetricAsString("ingest_unacknowledged_partitions_total")).toContain(
+    "ingest_unacknowledged_partitions_total 2",
+  );
 });
 
 test("partitions with an error code count as unacknowledged", async () => {

@@ -2,7 +2,7 @@ import { dev } from "../config/dev";
 import { environments } from "../config";
 import { prod } from "../config/prod";
 import { STRIMZI_CHART } from "../constructs/kafka/strimzi-operator";
-import { EVENT_CATEGORIES, TOPIC_CATALOG } from "../constructs/kafka/topic-catalog";
+import { EVENT_CATEGORIES, TOPIC_CATALOG } from "../domain/event-catalog";
 import { Json, manifests, resources, synthEnvironment } from "./helpers";
 import { kubeSchemaErrors } from "./kube-schemas";
 import { strimziSchemaErrors, strimziSchemasPresent, STRIMZI_SCHEMA_DIR } from "./strimzi-schemas";
@@ -29,7 +29,9 @@ describe("prod Kafka cluster", () => {
   });
 
   test("the only listener is internal TLS with SCRAM-SHA-512, and ACLs are enforced", () => {
-    expect(kafka.spec.kafka.listeners).toEqual([{ name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "scram-sha-512" } }]);
+    expect(kafka.spec.kafka.listeners).toEqual([
+      { name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "scram-sha-512" } },
+    ]);
     expect(kafka.spec.kafka.authorization).toEqual({ type: "simple" });
   });
 
@@ -61,7 +63,10 @@ describe("prod Kafka cluster", () => {
     for (const p of [pools.controllers, pools.brokers]) {
       const pod = p.spec.template.pod;
       expect(pod.tolerations).toEqual([{ key: "platform.streaming-kit/pool", operator: "Equal", value: "kafka", effect: "NoSchedule" }]);
-      expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" });
+      expect(pod.topologySpreadConstraints[0]).toMatchObject({
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "DoNotSchedule",
+      });
     }
   });
 
@@ -73,7 +78,9 @@ describe("prod Kafka cluster", () => {
   });
 
   test("the HPA owns spec.replicas after creation", () => {
-    const pool = resources(out.kafka, "kubernetes_manifest").find((m) => m.manifest.kind === "KafkaNodePool" && m.manifest.metadata.name === "brokers");
+    const pool = resources(out.kafka, "kubernetes_manifest").find(
+      (m) => m.manifest.kind === "KafkaNodePool" && m.manifest.metadata.name === "brokers",
+    );
     expect(pool?.computed_fields).toContain("spec.replicas");
   });
 
@@ -94,7 +101,11 @@ describe("prod Kafka cluster", () => {
     const topics = byKind(objs, "KafkaTopic");
     expect(topics.map((t) => t.spec.topicName).sort()).toEqual(TOPIC_CATALOG.map((t) => t.name).sort());
     const userActions = topics.find((t) => t.spec.topicName === "events.user-actions")!;
-    expect(userActions.spec).toMatchObject({ partitions: 24, replicas: 3, config: { "min.insync.replicas": 2, "compression.type": "zstd", "retention.ms": 7 * 24 * 3_600_000, "cleanup.policy": "delete" } });
+    expect(userActions.spec).toMatchObject({
+      partitions: 24,
+      replicas: 3,
+      config: { "min.insync.replicas": 2, "compression.type": "zstd", "retention.ms": 7 * 24 * 3_600_000, "cleanup.policy": "delete" },
+    });
     const dlq = topics.find((t) => t.spec.topicName === "events.dead-letter")!;
     expect(dlq.spec.partitions).toBe(3);
   });
@@ -109,17 +120,35 @@ describe("prod Kafka cluster", () => {
       expect(acl.operations).toEqual(["Write", "Describe"]);
     }
     const consumers = users["platform-consumers"].authorization.acls;
-    expect(consumers).toContainEqual({ resource: { type: "group", name: "consumers.", patternType: "prefix" }, operations: ["Read"], host: "*" });
-    expect(consumers).toContainEqual(expect.objectContaining({ resource: { type: "topic", name: "events.dead-letter", patternType: "literal" }, operations: ["Write", "Describe"] }));
+    expect(consumers).toContainEqual({
+      resource: { type: "group", name: "consumers.", patternType: "prefix" },
+      operations: ["Read"],
+      host: "*",
+    });
+    expect(consumers).toContainEqual(
+      expect.objectContaining({
+        resource: { type: "topic", name: "events.dead-letter", patternType: "literal" },
+        operations: ["Write", "Describe"],
+      }),
+    );
     const allAcls = Object.values(users).flatMap((u) => u.authorization.acls);
     expect(allAcls.filter((a: Json) => a.resource.type === "cluster" || a.resource.name.includes("*"))).toEqual([]);
   });
 
   test("operator stack: pinned Strimzi chart, watching the kafka namespace, on the system pool", () => {
     const [release] = resources(out["kafka-operator"], "helm_release");
-    expect(release).toMatchObject({ repository: STRIMZI_CHART.repository, chart: STRIMZI_CHART.chart, version: STRIMZI_CHART.version, namespace: "strimzi-system" });
+    expect(release).toMatchObject({
+      repository: STRIMZI_CHART.repository,
+      chart: STRIMZI_CHART.chart,
+      version: STRIMZI_CHART.version,
+      namespace: "strimzi-system",
+    });
     const values = JSON.parse(release.values[0]);
-    expect(values).toMatchObject({ watchNamespaces: ["kafka"], watchAnyNamespace: false, nodeSelector: { "platform.streaming-kit/pool": "system" } });
+    expect(values).toMatchObject({
+      watchNamespaces: ["kafka"],
+      watchAnyNamespace: false,
+      nodeSelector: { "platform.streaming-kit/pool": "system" },
+    });
     expect(resources(out["kafka-operator"], "kubernetes_namespace_v1")[0].metadata.name).toBe("kafka");
   });
 
@@ -132,12 +161,19 @@ describe("prod Kafka cluster", () => {
   test.each(environments.map((e) => [e.name, e]))("%s", (_name, env) => {
     const objs = manifests(synthEnvironment(env).out.kafka).filter((o) => o.apiVersion.startsWith("kafka.strimzi.io/"));
     expect(new Set(objs.map((o) => o.kind))).toEqual(new Set(["Kafka", "KafkaNodePool", "KafkaRebalance", "KafkaTopic", "KafkaUser"]));
-    const failures = objs.map((o) => ({ name: `${o.kind}/${o.metadata.name}`, errors: strimziSchemaErrors(o as any) })).filter((f) => f.errors.length);
+    const failures = objs
+      .map((o) => ({ name: `${o.kind}/${o.metadata.name}`, errors: strimziSchemaErrors(o as any) }))
+      .filter((f) => f.errors.length);
     expect(failures).toEqual([]);
   });
 
   test("the validator rejects a resource the CRD forbids (it is not vacuous)", () => {
-    const bad = { apiVersion: "kafka.strimzi.io/v1", kind: "KafkaNodePool", metadata: { name: "x" }, spec: { replicas: 3, roles: ["zookeeper"], storage: { type: "jbod", volumes: [] } } };
+    const bad = {
+      apiVersion: "kafka.strimzi.io/v1",
+      kind: "KafkaNodePool",
+      metadata: { name: "x" },
+      spec: { replicas: 3, roles: ["zookeeper"], storage: { type: "jbod", volumes: [] } },
+    };
     expect(strimziSchemaErrors(bad).join("\n")).toMatch(/roles\/0 must be equal to one of the allowed values/);
   });
 });

@@ -12,12 +12,21 @@ test.each(environments.map((e) => [e.name, e]))("%s: every kubernetes_manifest o
   const { out } = synthEnvironment(env);
   const objects = Object.values(out).flatMap((tf) => manifests(tf));
   expect(objects.length).toBeGreaterThan(10);
-  const failures = objects.map((o) => ({ object: `${o.kind}/${o.metadata?.name}`, errors: kubeSchemaErrors(o) })).filter((f) => f.errors.length);
+  const failures = objects
+    .map((o) => ({ object: `${o.kind}/${o.metadata?.name}`, errors: kubeSchemaErrors(o) }))
+    .filter((f) => f.errors.length);
   expect(failures).toEqual([]);
 });
 
 test("the check is not vacuous: a Deployment with a string replica count and no containers fails", () => {
-  const bad = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { replicas: "three", selector: {}, template: { spec: {} } } };
+  const bad = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "x" },
+    spec: { replicas: "three", selector: {}, template: { spec: {} } },
+  };
   expect(kubeSchemaErrors(bad).join("\n")).toMatch(/replicas|containers/);
-  expect(kubeSchemaErrors({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toEqual(["no schema check for example.com/v1 Widget: add one to test/kube-schemas.ts"]);
+  expect(kubeSchemaErrors({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toEqual([
+    "no schema check for example.com/v1 Widget: add one to test/kube-schemas.ts",
+  ]);
 });

@@ -1,7 +1,15 @@
-import { TOPIC_CATALOG } from "../constructs/kafka/topic-catalog";
+import { TOPIC_CATALOG } from "../domain/event-catalog";
 import {
-  arrivalRateStages, averageEventsPerSecond, CATEGORY_MIX, diurnalCurve, diurnalShape, EventGenerator, eventRateAt,
-  plannedEvents, requestsPerSecond, SECONDS_PER_DAY,
+  arrivalRateStages,
+  averageEventsPerSecond,
+  CATEGORY_MIX,
+  diurnalCurve,
+  diurnalShape,
+  EventGenerator,
+  eventRateAt,
+  plannedEvents,
+  requestsPerSecond,
+  SECONDS_PER_DAY,
 } from "../loadtest/profile/load-profile";
 import { timestampOf } from "../loadtest/harness/verifier";
 import { validateEvent } from "../services/ingest-gateway/src/events";
@@ -90,7 +98,14 @@ describe("event generator", () => {
 });
 
 test("the verifier reads the stored timestamp without parsing the event", () => {
-  const stored = { eventId: "evt-00000001", type: "system", userId: "u", timestamp: 1795309319371, receivedAt: 1795309319381, payload: { timestamp: 5 } };
+  const stored = {
+    eventId: "evt-00000001",
+    type: "system",
+    userId: "u",
+    timestamp: 1795309319371,
+    receivedAt: 1795309319381,
+    payload: { timestamp: 5 },
+  };
   expect(timestampOf(Buffer.from(JSON.stringify(stored)))).toBe(1795309319371);
   expect(timestampOf(Buffer.from("{}"))).toBeNaN();
 });

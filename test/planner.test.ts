@@ -1,4 +1,4 @@
-import { CapacityInputs, formatPlan, planCapacity } from "../tools/capacity/planner";
+import { CapacityInputs, formatPlan, planCapacity } from "../domain/capacity-planner";
 
 const GIB = 2 ** 30;
 const topics = [
@@ -9,9 +9,17 @@ const topics = [
   { name: "dead-letter", share: 0, partitions: 3 },
 ];
 const base: CapacityInputs = {
-  eventsPerDay: 300_000_000, bytesPerEvent: 1000, peakFactor: 3, compressionRatio: 1,
-  replicationFactor: 3, retentionDays: 7, availabilityZones: 3, maxConsumerParallelism: 24,
-  minBrokers: 6, maxBrokers: 12, topics,
+  eventsPerDay: 300_000_000,
+  bytesPerEvent: 1000,
+  peakFactor: 3,
+  compressionRatio: 1,
+  replicationFactor: 3,
+  retentionDays: 7,
+  availabilityZones: 3,
+  maxConsumerParallelism: 24,
+  minBrokers: 6,
+  maxBrokers: 12,
+  topics,
 };
 
 describe("300M events/day at 1 KB, 7 days, RF 3, uncompressed (DESIGN.md's numbers, by hand)", () => {
@@ -34,7 +42,14 @@ describe("300M events/day at 1 KB, 7 days, RF 3, uncompressed (DESIGN.md's numbe
   });
 
   test("brokers: RF needs 3, nothing else binds at this load; partitions 24 (the seed's count) for 24 consumers", () => {
-    expect(p.brokers).toEqual({ byReplication: 3, byStorage: 1, byThroughput: 1, byPartitions: 1, required: 3, bindingConstraint: "replication factor" });
+    expect(p.brokers).toEqual({
+      byReplication: 3,
+      byStorage: 1,
+      byThroughput: 1,
+      byPartitions: 1,
+      required: 3,
+      bindingConstraint: "replication factor",
+    });
     const ua = p.topics.find((t) => t.name === "user-actions")!;
     expect(ua.peakEventsPerSec).toBeCloseTo(6250, 6);
     expect(ua.partitions).toBe(24);

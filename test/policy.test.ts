@@ -13,8 +13,20 @@ import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1"
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Aspects, TerraformStack, Testing } from "cdktf";
 import {
-  costTags, ebsEncrypted, eksEndpointRestricted, eksSecretsEncrypted, imdsv2Required, kmsKeyRotation,
-  noWorldOpenIngress, platformRules, PolicyPack, PolicyRule, s3Encrypted, s3PublicAccessBlocked, snsEncrypted, suppressRule,
+  costTags,
+  ebsEncrypted,
+  eksEndpointRestricted,
+  eksSecretsEncrypted,
+  imdsv2Required,
+  kmsKeyRotation,
+  noWorldOpenIngress,
+  platformRules,
+  PolicyPack,
+  PolicyRule,
+  s3Encrypted,
+  s3PublicAccessBlocked,
+  snsEncrypted,
+  suppressRule,
 } from "../constructs/policy";
 
 const TAGS = { environment: "test", component: "policy", owner: "platform" };
@@ -42,11 +54,18 @@ const lt = (s: TerraformStack, encrypted: string, httpTokens: string) =>
     blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted, volumeSize: 20 } }],
   });
 
-const bucketWith = (s: TerraformStack, opts: { sse?: boolean; pab?: Partial<Record<"blockPublicAcls" | "blockPublicPolicy" | "ignorePublicAcls" | "restrictPublicBuckets", boolean>> }) => {
+const bucketWith = (
+  s: TerraformStack,
+  opts: {
+    sse?: boolean;
+    pab?: Partial<Record<"blockPublicAcls" | "blockPublicPolicy" | "ignorePublicAcls" | "restrictPublicBuckets", boolean>>;
+  },
+) => {
   const b = new S3Bucket(s, "bucket", { bucketPrefix: "fixture" });
   if (opts.sse) {
     new S3BucketServerSideEncryptionConfigurationA(s, "sse", {
-      bucket: b.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+      bucket: b.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
     });
   }
   if (opts.pab) new S3BucketPublicAccessBlock(s, "pab", { bucket: b.id, ...opts.pab });
@@ -55,41 +74,71 @@ const ALL_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePubl
 
 const eks = (s: TerraformStack, opts: { encrypt?: boolean; publicCidrs?: string[] }) =>
   new EksCluster(s, "eks", {
-    name: "c", roleArn: "arn:aws:iam::123456789012:role/r",
+    name: "c",
+    roleArn: "arn:aws:iam::123456789012:role/r",
     vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: opts.publicCidrs !== undefined, publicAccessCidrs: opts.publicCidrs },
-    encryptionConfig: opts.encrypt ? { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/k" } } : undefined,
+    encryptionConfig: opts.encrypt
+      ? { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/k" } }
+      : undefined,
   });
 
 describe.each<[string, PolicyRule, (s: TerraformStack) => void, (s: TerraformStack) => void]>([
-  ["EBS volume", ebsEncrypted,
+  [
+    "EBS volume",
+    ebsEncrypted,
     (s) => new EbsVolume(s, "v", { availabilityZone: "us-east-1a", size: 10, encrypted: true }),
-    (s) => new EbsVolume(s, "v", { availabilityZone: "us-east-1a", size: 10 })],
+    (s) => new EbsVolume(s, "v", { availabilityZone: "us-east-1a", size: 10 }),
+  ],
   ["launch template root volume", ebsEncrypted, (s) => lt(s, "true", "required"), (s) => lt(s, "false", "required")],
-  ["EBS CSI storage class", ebsEncrypted,
-    (s) => new StorageClassV1(s, "sc", { metadata: { name: "a" }, storageProvisioner: "ebs.csi.aws.com", parameters: { encrypted: "true" } }),
-    (s) => new StorageClassV1(s, "sc", { metadata: { name: "a" }, storageProvisioner: "ebs.csi.aws.com", parameters: { type: "gp3" } })],
+  [
+    "EBS CSI storage class",
+    ebsEncrypted,
+    (s) =>
+      new StorageClassV1(s, "sc", { metadata: { name: "a" }, storageProvisioner: "ebs.csi.aws.com", parameters: { encrypted: "true" } }),
+    (s) => new StorageClassV1(s, "sc", { metadata: { name: "a" }, storageProvisioner: "ebs.csi.aws.com", parameters: { type: "gp3" } }),
+  ],
   ["S3 encryption", s3Encrypted, (s) => bucketWith(s, { sse: true, pab: ALL_BLOCKED }), (s) => bucketWith(s, { pab: ALL_BLOCKED })],
-  ["S3 public access", s3PublicAccessBlocked,
+  [
+    "S3 public access",
+    s3PublicAccessBlocked,
     (s) => bucketWith(s, { sse: true, pab: ALL_BLOCKED }),
-    (s) => bucketWith(s, { sse: true, pab: { ...ALL_BLOCKED, restrictPublicBuckets: false } })],
-  ["SNS encryption", snsEncrypted,
-    (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/sns" }),
-    (s) => new SnsTopic(s, "t", {})],
+    (s) => bucketWith(s, { sse: true, pab: { ...ALL_BLOCKED, restrictPublicBuckets: false } }),
+  ],
+  ["SNS encryption", snsEncrypted, (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/sns" }), (s) => new SnsTopic(s, "t", {})],
   ["EKS secrets", eksSecretsEncrypted, (s) => eks(s, { encrypt: true }), (s) => eks(s, {})],
   ["IMDSv2", imdsv2Required, (s) => lt(s, "true", "required"), (s) => lt(s, "true", "optional")],
-  ["world-open ingress (inline)", noWorldOpenIngress,
+  [
+    "world-open ingress (inline)",
+    noWorldOpenIngress,
     (s) => new SecurityGroup(s, "sg", { ingress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["10.0.0.0/16"] }] }),
-    (s) => new SecurityGroup(s, "sg", { ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }] })],
-  ["world-open ingress (rule resource)", noWorldOpenIngress,
-    (s) => new VpcSecurityGroupIngressRule(s, "r", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/8" }),
-    (s) => new VpcSecurityGroupIngressRule(s, "r", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "::/0" })],
-  ["EKS endpoint", eksEndpointRestricted, (s) => eks(s, { encrypt: true, publicCidrs: ["203.0.113.0/24"] }), (s) => eks(s, { encrypt: true, publicCidrs: ["0.0.0.0/0"] })],
-  ["KMS rotation", kmsKeyRotation,
-    (s) => new KmsKey(s, "k", { enableKeyRotation: true }),
-    (s) => new KmsKey(s, "k", {})],
-  ["cost tags", costTags,
+    (s) => new SecurityGroup(s, "sg", { ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }] }),
+  ],
+  [
+    "world-open ingress (rule resource)",
+    noWorldOpenIngress,
+    (s) =>
+      new VpcSecurityGroupIngressRule(s, "r", {
+        securityGroupId: "sg-1",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "10.0.0.0/8",
+      }),
+    (s) => new VpcSecurityGroupIngressRule(s, "r", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "::/0" }),
+  ],
+  [
+    "EKS endpoint",
+    eksEndpointRestricted,
+    (s) => eks(s, { encrypt: true, publicCidrs: ["203.0.113.0/24"] }),
+    (s) => eks(s, { encrypt: true, publicCidrs: ["0.0.0.0/0"] }),
+  ],
+  ["KMS rotation", kmsKeyRotation, (s) => new KmsKey(s, "k", { enableKeyRotation: true }), (s) => new KmsKey(s, "k", {})],
+  [
+    "cost tags",
+    costTags,
     (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/sns" }),
-    (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/sns", tags: { owner: "" } })],
+    (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/sns", tags: { owner: "" } }),
+  ],
 ])("%s", (_label, rule, compliant, violating) => {
   test("compliant fixture passes", () => {
     expect(run(rule, compliant)).toEqual([]);
@@ -118,7 +167,10 @@ describe("policy pack behaviour", () => {
   });
 
   test("a missing cost tag names the tag", () => {
-    const [finding] = run(costTags, (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "k", provider: new AwsProvider(s, "bare", { region: "us-east-1", alias: "bare" }) }));
+    const [finding] = run(
+      costTags,
+      (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "k", provider: new AwsProvider(s, "bare", { region: "us-east-1", alias: "bare" }) }),
+    );
     expect(finding.message).toContain("missing tags environment, component, owner");
   });
 
@@ -135,6 +187,8 @@ describe("policy pack behaviour", () => {
     const pack = new PolicyPack({ rules: platformRules, production: true, requiredTags: [] });
     Aspects.of(stack).add(pack);
     expect(() => Testing.fullSynth(stack)).not.toThrow();
-    expect(pack.report.suppressed).toEqual([{ ruleId: "KMS_KEY_ROTATION", path: "fixture/k", reason: "imported key, rotated by the security team's own process" }]);
+    expect(pack.report.suppressed).toEqual([
+      { ruleId: "KMS_KEY_ROTATION", path: "fixture/k", reason: "imported key, rotated by the security team's own process" },
+    ]);
   });
 });

@@ -7,7 +7,8 @@ import Ajv, { ValidateFunction } from "ajv";
  * (override with STRIMZI_SCHEMA_DIR). Tests that need them say so and skip
  * when they are absent.
  */
-export const STRIMZI_SCHEMA_DIR = process.env.STRIMZI_SCHEMA_DIR ?? path.resolve(__dirname, "..", "..", "shared", "schemas", "strimzi-1.2.0");
+export const STRIMZI_SCHEMA_DIR =
+  process.env.STRIMZI_SCHEMA_DIR ?? path.resolve(__dirname, "..", "..", "shared", "schemas", "strimzi-1.2.0");
 export const strimziSchemasPresent = fs.existsSync(path.join(STRIMZI_SCHEMA_DIR, "Kafka.json"));
 
 const cache = new Map<string, ValidateFunction>();
@@ -19,7 +20,8 @@ export function strimziSchemaErrors(object: { apiVersion: string; kind: string }
   let validate = cache.get(object.kind);
   if (!validate) {
     const crd = JSON.parse(fs.readFileSync(path.join(STRIMZI_SCHEMA_DIR, `${object.kind}.json`), "utf8"));
-    if (`${crd.group}/${crd.version}` !== object.apiVersion) return [`apiVersion ${object.apiVersion} but the CRD serves ${crd.group}/${crd.version}`];
+    if (`${crd.group}/${crd.version}` !== object.apiVersion)
+      return [`apiVersion ${object.apiVersion} but the CRD serves ${crd.group}/${crd.version}`];
     validate = ajv.compile(crd.openAPIV3Schema);
     cache.set(object.kind, validate);
   }

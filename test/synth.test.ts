@@ -2,18 +2,20 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { environments } from "../config";
 import { dev } from "../config/dev";
 import { prod } from "../config/prod";
-import { NODE_POOL_LABEL } from "../constructs/eks/node-pools";
+import { NODE_POOL_LABEL } from "../domain/node-pools";
 import { selectEnvironments, stateBackendFrom } from "../main";
 
 import { resources, synthEnvironment as synthEnv } from "./helpers";
-
 
 describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env) => {
   const { stacks, out, raw } = synthEnv(env);
 
   test("every stack name starts with the environment", () => {
-    expect([stacks.network, stacks.eks, stacks.clusterBase].map((s) => s.node.id)).toEqual(
-      [`${name}-network`, `${name}-eks`, `${name}-cluster-base`]);
+    expect([stacks.network, stacks.eks, stacks.clusterBase].map((s) => s.node.id)).toEqual([
+      `${name}-network`,
+      `${name}-eks`,
+      `${name}-cluster-base`,
+    ]);
   });
 
   test("VPC over three AZs with public and private subnets and the configured NAT count", () => {
@@ -22,8 +24,9 @@ describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env
     const subnets = resources(tf, "aws_subnet");
     expect(subnets).toHaveLength(6);
     expect(new Set(subnets.map((s) => s.availability_zone))).toEqual(new Set(env.availabilityZones));
-    expect(subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.cidr_block))
-      .toEqual(env.network.privateSubnetCidrs);
+    expect(subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.cidr_block)).toEqual(
+      env.network.privateSubnetCidrs,
+    );
     expect(resources(tf, "aws_nat_gateway")).toHaveLength(env.network.natGateways);
     expect(subnets.filter((s) => s.map_public_ip_on_launch === true)).toEqual([]);
   });
@@ -58,7 +61,9 @@ describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env
     expect(consumers.instance_types.length).toBeGreaterThanOrEqual(3);
     expect(consumers.taint).toEqual([{ key: NODE_POOL_LABEL, value: "consumers", effect: "NO_SCHEDULE" }]);
     expect(consumers.scaling_config).toEqual({
-      min_size: env.nodePools.consumers.minSize, desired_size: env.nodePools.consumers.desiredSize, max_size: env.nodePools.consumers.maxSize,
+      min_size: env.nodePools.consumers.minSize,
+      desired_size: env.nodePools.consumers.desiredSize,
+      max_size: env.nodePools.consumers.maxSize,
     });
   });
 
@@ -99,8 +104,11 @@ describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env
 
   test("S3 state backend with a DynamoDB lock table from config, one key per stack", () => {
     expect(out.eks.terraform.backend.s3).toEqual({
-      bucket: env.state.bucket, key: `${env.state.keyPrefix}/${name}-eks.tfstate`,
-      region: env.state.region, dynamodb_table: env.state.lockTable, encrypt: true,
+      bucket: env.state.bucket,
+      key: `${env.state.keyPrefix}/${name}-eks.tfstate`,
+      region: env.state.region,
+      dynamodb_table: env.state.lockTable,
+      encrypt: true,
     });
   });
 

@@ -12,10 +12,10 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { isWorldOpen } from "../../config/cidr";
+import { isWorldOpen } from "../../domain/cidr";
 import { INetwork } from "../network/network";
 import { ServiceAccountRole } from "./irsa";
-import { isTainted, NODE_POOL_LABEL, NodePoolName } from "./node-pools";
+import { isTainted, NODE_POOL_LABEL, NodePoolName } from "../../domain/node-pools";
 
 /** What later stacks need to reach and extend a cluster. */
 export interface IEksCluster {
@@ -155,10 +155,13 @@ export class EksCluster extends Construct implements IEksCluster {
       "AmazonEKS_CNI_Policy",
       "AmazonEC2ContainerRegistryReadOnly",
       "AmazonSSMManagedInstanceCore",
-    ].map((policy) => new IamRolePolicyAttachment(this, `node-${policy}`, {
-      role: nodeRole.name,
-      policyArn: `arn:aws:iam::aws:policy/${policy}`,
-    }));
+    ].map(
+      (policy) =>
+        new IamRolePolicyAttachment(this, `node-${policy}`, {
+          role: nodeRole.name,
+          policyArn: `arn:aws:iam::aws:policy/${policy}`,
+        }),
+    );
 
     const groups: Record<NodePoolName, string[]> = { system: [], kafka: [], consumers: [] };
     const nodeGroups: EksNodeGroup[] = [];
@@ -171,10 +174,12 @@ export class EksCluster extends Construct implements IEksCluster {
           httpTokens: "required",
           httpPutResponseHopLimit: props.imdsHopLimit ?? 2,
         },
-        blockDeviceMappings: [{
-          deviceName: "/dev/xvda",
-          ebs: { volumeSize: spec.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-        }],
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: { volumeSize: spec.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          },
+        ],
         tagSpecifications: ["instance", "volume"].map((resourceType) => ({
           resourceType,
           tags: { ...props.instanceTags, Name: `${name}-${groupId}` },
@@ -200,8 +205,7 @@ export class EksCluster extends Construct implements IEksCluster {
     };
     addGroup("system", props.system, "system", [...props.network.privateSubnetIds]);
     // One kafka group per AZ: EBS volumes are zonal, so a broker must come back in its own zone.
-    props.network.availabilityZones.forEach((az, i) =>
-      addGroup("kafka", props.kafka, `kafka-${az}`, [props.network.privateSubnetIds[i]]));
+    props.network.availabilityZones.forEach((az, i) => addGroup("kafka", props.kafka, `kafka-${az}`, [props.network.privateSubnetIds[i]]));
     addGroup("consumers", props.consumers, "consumers", [...props.network.privateSubnetIds]);
 
     const ebsCsiRole = new ServiceAccountRole(this, "ebs-csi-role", {

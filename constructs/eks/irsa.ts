@@ -28,25 +28,34 @@ export class ServiceAccountRole extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
     super(scope, id);
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace) || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.serviceAccount)) {
-      throw new Error(`ServiceAccountRole ${id}: namespace ${JSON.stringify(props.namespace)} and serviceAccount ${JSON.stringify(props.serviceAccount)} must be Kubernetes DNS names`);
+      throw new Error(
+        `ServiceAccountRole ${id}: namespace ${JSON.stringify(props.namespace)} and serviceAccount ${JSON.stringify(props.serviceAccount)} must be Kubernetes DNS names`,
+      );
     }
     const issuerHost = Fn.replace(props.oidcIssuerUrl, "https://", "");
     // A policy document data source, not Fn.jsonencode: the condition keys contain
     // the issuer (a token), and cdktf cannot render token-valued object keys.
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{
-        effect: "Allow",
-        actions: ["sts:AssumeRoleWithWebIdentity"],
-        principals: [{ type: "Federated", identifiers: [props.oidcProviderArn] }],
-        condition: [
-          { test: "StringEquals", variable: `${issuerHost}:sub`, values: [`system:serviceaccount:${props.namespace}:${props.serviceAccount}`] },
-          { test: "StringEquals", variable: `${issuerHost}:aud`, values: ["sts.amazonaws.com"] },
-        ],
-      }],
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRoleWithWebIdentity"],
+          principals: [{ type: "Federated", identifiers: [props.oidcProviderArn] }],
+          condition: [
+            {
+              test: "StringEquals",
+              variable: `${issuerHost}:sub`,
+              values: [`system:serviceaccount:${props.namespace}:${props.serviceAccount}`],
+            },
+            { test: "StringEquals", variable: `${issuerHost}:aud`, values: ["sts.amazonaws.com"] },
+          ],
+        },
+      ],
     });
     const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
-    (props.managedPolicyArns ?? []).forEach((arn, i) =>
-      new IamRolePolicyAttachment(this, `policy-${i}`, { role: role.name, policyArn: arn }));
+    (props.managedPolicyArns ?? []).forEach(
+      (arn, i) => new IamRolePolicyAttachment(this, `policy-${i}`, { role: role.name, policyArn: arn }),
+    );
     this.roleArn = role.arn;
     this.roleName = role.name;
   }

@@ -6,7 +6,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
-import { PoolScheduling } from "../eks/node-pools";
+import { PoolScheduling } from "../../domain/node-pools";
 import { IKafkaCluster } from "../kafka/kafka-cluster";
 import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
 
@@ -59,12 +59,18 @@ export class IngestGateway extends Construct {
     const ns = props.kafka.namespace;
     const drain = props.drainSeconds ?? 30;
     const problems: string[] = [];
-    if (!(props.replicas.min >= 1 && props.replicas.max >= props.replicas.min)) problems.push(`replicas: got min ${props.replicas.min}, max ${props.replicas.max}`);
-    if (!/[:@]/.test(props.image.split("/").pop() ?? "") || props.image.endsWith(":latest")) problems.push(`image ${JSON.stringify(props.image)} needs a pinned tag or digest`);
+    if (!(props.replicas.min >= 1 && props.replicas.max >= props.replicas.min))
+      problems.push(`replicas: got min ${props.replicas.min}, max ${props.replicas.max}`);
+    if (!/[:@]/.test(props.image.split("/").pop() ?? "") || props.image.endsWith(":latest"))
+      problems.push(`image ${JSON.stringify(props.image)} needs a pinned tag or digest`);
     if (!(drain >= 10)) problems.push(`drainSeconds: got ${drain}, expected at least 10`);
     if (problems.length) throw new Error(`IngestGateway ${id}: ${problems.join("; ")}`);
 
-    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "ingest", "app.kubernetes.io/part-of": "streaming-platform" };
+    const labels = {
+      "app.kubernetes.io/name": name,
+      "app.kubernetes.io/component": "ingest",
+      "app.kubernetes.io/part-of": "streaming-platform",
+    };
     const metadata = { name, namespace: ns, labels };
     const env: { name: string; value?: string; valueFrom?: object }[] = [
       { name: "PORT", value: String(PORT) },
@@ -92,26 +98,37 @@ export class IngestGateway extends Construct {
           spec: {
             ...podScheduling(props.scheduling),
             terminationGracePeriodSeconds: drain,
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [{
-              name: "gateway",
-              image: props.image,
-              ports: [{ name: "http", containerPort: PORT }],
-              env,
-              resources: {
-                requests: { cpu: String(props.resources.cpu), memory: `${props.resources.memoryMiB}Mi` },
-                limits: { memory: `${props.resources.memoryMiB}Mi` },
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: labels },
               },
-              readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },
-              livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
-              startupProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
-              // Keep serving while the endpoint removal reaches every load balancer, then SIGTERM drains.
-              lifecycle: { preStop: { sleep: { seconds: 5 } } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              volumeMounts: [{ name: "kafka-ca", mountPath: CA_DIR, readOnly: true }],
-            }],
-            volumes: [{ name: "kafka-ca", secret: { secretName: props.kafka.clusterCaCertSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+            ],
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: "gateway",
+                image: props.image,
+                ports: [{ name: "http", containerPort: PORT }],
+                env,
+                resources: {
+                  requests: { cpu: String(props.resources.cpu), memory: `${props.resources.memoryMiB}Mi` },
+                  limits: { memory: `${props.resources.memoryMiB}Mi` },
+                },
+                readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                startupProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
+                // Keep serving while the endpoint removal reaches every load balancer, then SIGTERM drains.
+                lifecycle: { preStop: { sleep: { seconds: 5 } } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                volumeMounts: [{ name: "kafka-ca", mountPath: CA_DIR, readOnly: true }],
+              },
+            ],
+            volumes: [
+              { name: "kafka-ca", secret: { secretName: props.kafka.clusterCaCertSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+            ],
           },
         },
       },
@@ -130,26 +147,43 @@ export class IngestGateway extends Construct {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
         minReplicas: props.replicas.min,
         maxReplicas: props.replicas.max,
-        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: props.targetCpuUtilization } } }],
+        metrics: [
+          { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: props.targetCpuUtilization } } },
+        ],
         behavior: {
           scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: "Percent", value: 100, periodSeconds: 30 }] },
           scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
         },
       },
     };
-    const pdb: IPodDisruptionBudget = { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } };
+    const pdb: IPodDisruptionBudget = {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata,
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    };
     const objects = [deployment, service, hpa, pdb] as unknown as KubeObject[];
     if (props.prometheusRelease) {
       const monitor: IServiceMonitor = {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
         metadata: { ...metadata, labels: { ...labels, release: props.prometheusRelease } },
-        spec: { selector: { matchLabels: labels }, namespaceSelector: { matchNames: [ns] }, endpoints: [{ port: "http", path: "/metrics", interval: "15s" }] },
+        spec: {
+          selector: { matchLabels: labels },
+          namespaceSelector: { matchNames: [ns] },
+          endpoints: [{ port: "http", path: "/metrics", interval: "15s" }],
+        },
       };
       objects.push(monitor as unknown as KubeObject);
     }
     // After creation the HPA owns the Deployment's replica count.
-    objects.forEach((o) => new KubeManifest(this, o.kind.toLowerCase(), { object: o, computedFields: o.kind === "Deployment" ? ["spec.replicas"] : undefined }));
+    objects.forEach(
+      (o) =>
+        new KubeManifest(this, o.kind.toLowerCase(), {
+          object: o,
+          computedFields: o.kind === "Deployment" ? ["spec.replicas"] : undefined,
+        }),
+    );
 
     this.name = name;
     this.namespace = ns;

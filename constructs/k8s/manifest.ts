@@ -66,9 +66,11 @@ export function podScheduling(s: { nodeSelector: Readonly<Record<string, string>
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{
-            matchExpressions: Object.entries(s.nodeSelector).map(([key, value]) => ({ key, operator: "In" as const, values: [value] })),
-          }],
+          nodeSelectorTerms: [
+            {
+              matchExpressions: Object.entries(s.nodeSelector).map(([key, value]) => ({ key, operator: "In" as const, values: [value] })),
+            },
+          ],
         },
       },
     },

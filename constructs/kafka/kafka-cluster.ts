@@ -2,10 +2,10 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Construct } from "constructs";
 // Type only: validated with kubernetes-models in the tests, not loaded at synth (~100 ms).
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { PoolScheduling } from "../eks/node-pools";
+import { PoolScheduling } from "../../domain/node-pools";
 import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
 import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "./jmx-metrics";
-import { topologyProblems } from "./topology-rules";
+import { topologyProblems } from "../../domain/kafka-topology";
 
 export const STRIMZI_API = "kafka.strimzi.io/v1";
 /** Internal TLS listener with SCRAM-SHA-512: the only way in. */
@@ -86,7 +86,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
   readonly controllerPoolName: string;
   readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
   /** The custom resources this construct emits, for inspection and tests. */
-  readonly resources: { readonly kafka: KubeManifest; readonly controllers: KubeManifest; readonly brokers: KubeManifest; readonly autoscaler: KubeManifest; readonly rebalanceTemplates: readonly KubeManifest[] };
+  readonly resources: {
+    readonly kafka: KubeManifest;
+    readonly controllers: KubeManifest;
+    readonly brokers: KubeManifest;
+    readonly autoscaler: KubeManifest;
+    readonly rebalanceTemplates: readonly KubeManifest[];
+  };
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -95,11 +101,14 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     const rf = props.replicationFactor ?? 3;
     const minIsr = props.minInsyncReplicas ?? 2;
     const controllers = props.controllers ?? 3;
-    const problems = topologyProblems({ brokers: props.brokers, controllers, replicationFactor: rf, minInsyncReplicas: minIsr }).map((p) => `${p.field}: ${p.message}`);
+    const problems = topologyProblems({ brokers: props.brokers, controllers, replicationFactor: rf, minInsyncReplicas: minIsr }).map(
+      (p) => `${p.field}: ${p.message}`,
+    );
     const t = props.autoscaling.targetCpuUtilization;
     if (!(Number.isInteger(t) && t >= 10 && t <= 95)) problems.push(`autoscaling.targetCpuUtilization: got ${t}, expected 10-95`);
     if (!(props.retentionHours >= 1)) problems.push(`retentionHours: got ${props.retentionHours}, expected at least 1`);
-    if (!(props.brokerStorage.sizeGiB >= 10)) problems.push(`brokerStorage.sizeGiB: got ${props.brokerStorage.sizeGiB}, expected at least 10`);
+    if (!(props.brokerStorage.sizeGiB >= 10))
+      problems.push(`brokerStorage.sizeGiB: got ${props.brokerStorage.sizeGiB}, expected at least 10`);
     if (problems.length) throw new Error(`KafkaCluster ${id}: ${problems.join("; ")}`);
 
     const clusterLabel = { "strimzi.io/cluster": name };
@@ -113,23 +122,24 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       data: { [KAFKA_JMX_METRICS_KEY]: KAFKA_JMX_METRICS_CONFIG },
     });
 
-    const rebalanceTemplate = (mode: "add" | "remove") => new KubeManifest(this, `rebalance-${mode}`, {
-      object: {
-        apiVersion: STRIMZI_API,
-        kind: "KafkaRebalance",
-        metadata: {
-          name: `${name}-rebalance-${mode}-brokers`,
-          namespace: ns,
-          labels: clusterLabel,
-          // Marks it as a template: the operator copies it for each auto-rebalance, never runs it directly.
-          annotations: { "strimzi.io/rebalance-template": "true" },
+    const rebalanceTemplate = (mode: "add" | "remove") =>
+      new KubeManifest(this, `rebalance-${mode}`, {
+        object: {
+          apiVersion: STRIMZI_API,
+          kind: "KafkaRebalance",
+          metadata: {
+            name: `${name}-rebalance-${mode}-brokers`,
+            namespace: ns,
+            labels: clusterLabel,
+            // Marks it as a template: the operator copies it for each auto-rebalance, never runs it directly.
+            annotations: { "strimzi.io/rebalance-template": "true" },
+          },
+          spec: {
+            concurrentPartitionMovementsPerBroker: 5,
+            replicationThrottle: props.rebalanceThrottleBytesPerSec ?? 50_000_000,
+          },
         },
-        spec: {
-          concurrentPartitionMovementsPerBroker: 5,
-          replicationThrottle: props.rebalanceThrottleBytesPerSec ?? 50_000_000,
-        },
-      },
-    });
+      });
     const rebalanceTemplates = [rebalanceTemplate("add"), rebalanceTemplate("remove")];
 
     const kafka = new KubeManifest(this, "kafka", {
@@ -176,7 +186,14 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       },
     });
 
-    const nodePool = (pool: string, role: "controller" | "broker", replicas: number, sizeGiB: number, res: PodResources, computed?: string[]) =>
+    const nodePool = (
+      pool: string,
+      role: "controller" | "broker",
+      replicas: number,
+      sizeGiB: number,
+      res: PodResources,
+      computed?: string[],
+    ) =>
       new KubeManifest(this, `pool-${pool}`, {
         object: {
           apiVersion: STRIMZI_API,
@@ -188,19 +205,30 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
             // JBOD with one volume: more disks can be added later; the storage type itself can never change.
             storage: {
               type: "jbod",
-              volumes: [{ id: 0, type: "persistent-claim", size: gib(sizeGiB), class: props.brokerStorage.storageClassName, deleteClaim: false, kraftMetadata: "shared" }],
+              volumes: [
+                {
+                  id: 0,
+                  type: "persistent-claim",
+                  size: gib(sizeGiB),
+                  class: props.brokerStorage.storageClassName,
+                  deleteClaim: false,
+                  kraftMetadata: "shared",
+                },
+              ],
             },
             resources: { requests: { cpu: String(res.cpu), memory: gib(res.memoryGiB) }, limits: { memory: gib(res.memoryGiB) } },
             jvmOptions: { "-Xms": `${res.heapGiB}g`, "-Xmx": `${res.heapGiB}g` },
             template: {
               pod: {
                 ...kafkaPod,
-                topologySpreadConstraints: [{
-                  maxSkew: 1,
-                  topologyKey: ZONE_KEY,
-                  whenUnsatisfiable: "DoNotSchedule",
-                  labelSelector: { matchLabels: { "strimzi.io/pool-name": pool } },
-                }],
+                topologySpreadConstraints: [
+                  {
+                    maxSkew: 1,
+                    topologyKey: ZONE_KEY,
+                    whenUnsatisfiable: "DoNotSchedule",
+                    labelSelector: { matchLabels: { "strimzi.io/pool-name": pool } },
+                  },
+                ],
               },
             },
           },
@@ -210,7 +238,9 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     const controllerRes = props.controllerResources ?? { cpu: 1, memoryGiB: 4, heapGiB: 1 };
     const controllersPool = nodePool(controllerPool, "controller", controllers, props.controllerStorageGiB ?? 20, controllerRes);
     // After the first apply the HPA owns spec.replicas; Terraform must not put it back.
-    const brokersPool = nodePool(brokerPool, "broker", props.brokers.initial, props.brokerStorage.sizeGiB, props.brokerResources, ["spec.replicas"]);
+    const brokersPool = nodePool(brokerPool, "broker", props.brokers.initial, props.brokerStorage.sizeGiB, props.brokerResources, [
+      "spec.replicas",
+    ]);
 
     const hpa: IHorizontalPodAutoscaler = {
       apiVersion: "autoscaling/v2",

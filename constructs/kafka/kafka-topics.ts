@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { KubeManifest } from "../k8s/manifest";
 import { IKafkaCluster, STRIMZI_API } from "./kafka-cluster";
-import { TopicDefinition } from "./topic-catalog";
+import { TopicDefinition } from "../../domain/event-catalog";
 
 export interface PlannedTopic {
   readonly definition: TopicDefinition;
@@ -37,10 +37,12 @@ export class KafkaTopics extends Construct {
     const seen = new Set<string>();
     this.resources = props.topics.map(({ definition: t, partitions }) => {
       const resourceName = topicResourceName(t.name);
-      if (!/^[a-zA-Z0-9._-]{1,249}$/.test(t.name)) throw new Error(`KafkaTopics ${id}: topic name ${JSON.stringify(t.name)} is not a legal Kafka topic name`);
+      if (!/^[a-zA-Z0-9._-]{1,249}$/.test(t.name))
+        throw new Error(`KafkaTopics ${id}: topic name ${JSON.stringify(t.name)} is not a legal Kafka topic name`);
       if (seen.has(resourceName)) throw new Error(`KafkaTopics ${id}: two topics map to the resource name ${resourceName}`);
       seen.add(resourceName);
-      if (!(Number.isInteger(partitions) && partitions >= 1)) throw new Error(`KafkaTopics ${id}: ${t.name} partitions must be a whole number >= 1, got ${partitions}`);
+      if (!(Number.isInteger(partitions) && partitions >= 1))
+        throw new Error(`KafkaTopics ${id}: ${t.name} partitions must be a whole number >= 1, got ${partitions}`);
       return new KubeManifest(this, resourceName, {
         object: {
           apiVersion: STRIMZI_API,

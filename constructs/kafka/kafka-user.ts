@@ -35,12 +35,19 @@ export class KafkaUser extends Construct {
     }
     if (produce.length + consume.length === 0) throw new Error(`KafkaUser ${id}: grant at least one of produceTo or consumeFrom`);
     if (consume.length > 0 && !props.consumerGroupPrefix) throw new Error(`KafkaUser ${id}: consumeFrom needs consumerGroupPrefix`);
-    if ([...produce, ...consume].some((t) => t.includes("*"))) throw new Error(`KafkaUser ${id}: wildcard topics are not allowed; name each topic`);
-    const literal = (type: string, name: string, operations: string[]): Acl => ({ resource: { type, name, patternType: "literal" }, operations, host: "*" });
+    if ([...produce, ...consume].some((t) => t.includes("*")))
+      throw new Error(`KafkaUser ${id}: wildcard topics are not allowed; name each topic`);
+    const literal = (type: string, name: string, operations: string[]): Acl => ({
+      resource: { type, name, patternType: "literal" },
+      operations,
+      host: "*",
+    });
     const acls: Acl[] = [
       ...produce.map((t) => literal("topic", t, ["Write", "Describe"])),
       ...consume.map((t) => literal("topic", t, ["Read", "Describe"])),
-      ...(consume.length ? [{ resource: { type: "group", name: props.consumerGroupPrefix!, patternType: "prefix" }, operations: ["Read"], host: "*" }] : []),
+      ...(consume.length
+        ? [{ resource: { type: "group", name: props.consumerGroupPrefix!, patternType: "prefix" }, operations: ["Read"], host: "*" }]
+        : []),
     ];
     new KubeManifest(this, "user", {
       object: {

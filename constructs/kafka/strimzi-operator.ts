@@ -1,7 +1,7 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
-import { PoolScheduling } from "../eks/node-pools";
+import { PoolScheduling } from "../../domain/node-pools";
 
 /** Chart pinned by the kit; bump together with SUPPORTED_KAFKA_VERSIONS (config/validate-kafka.ts). */
 export const STRIMZI_CHART = {
@@ -51,14 +51,16 @@ export class StrimziOperator extends Construct {
       atomic: true,
       wait: true,
       timeout: 600,
-      values: [JSON.stringify({
-        watchNamespaces: [props.watchNamespace],
-        watchAnyNamespace: false,
-        replicas: 1,
-        nodeSelector: props.scheduling.nodeSelector,
-        tolerations: props.scheduling.tolerations,
-        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
-      })],
+      values: [
+        JSON.stringify({
+          watchNamespaces: [props.watchNamespace],
+          watchAnyNamespace: false,
+          replicas: 1,
+          nodeSelector: props.scheduling.nodeSelector,
+          tolerations: props.scheduling.tolerations,
+          resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+        }),
+      ],
       dependsOn: [watched],
     });
     this.operatorNamespace = operatorNamespace;

@@ -1,10 +1,20 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import {
-  DefaultTokenResolver, StringConcat, TerraformElement, TerraformProvider, TerraformResource, TerraformStack, Tokenization,
+  DefaultTokenResolver,
+  StringConcat,
+  TerraformElement,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  Tokenization,
 } from "cdktf";
 import { IConstruct } from "constructs";
 
-function resolve(scope: IConstruct, value: unknown): any {
+/** Synthesized Terraform JSON: its shape depends on the resource type, and rules read it field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TerraformJson = any;
+
+function resolve(scope: IConstruct, value: unknown): TerraformJson {
   return Tokenization.resolve(value, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
 }
 
@@ -21,9 +31,12 @@ export class ResourceView {
   /** Construct path, `prod-eks/cluster/secrets-key`. */
   readonly path: string;
   private readonly logicalId: string;
-  private rendered?: Readonly<Record<string, any>>;
+  private rendered?: Readonly<Record<string, TerraformJson>>;
 
-  constructor(readonly resource: TerraformResource, private readonly stackIndex: StackIndex) {
+  constructor(
+    readonly resource: TerraformResource,
+    private readonly stackIndex: StackIndex,
+  ) {
     this.type = resource.terraformResourceType;
     this.logicalId = resolve(resource, resource.friendlyUniqueId) as string;
     this.address = `${this.type}.${this.logicalId}`;
@@ -35,10 +48,10 @@ export class ResourceView {
    * resource of every stack a second time was most of the policy pack's
    * share of synth time, and most rules only look at a few resource types.
    */
-  get config(): Readonly<Record<string, any>> {
+  get config(): Readonly<Record<string, TerraformJson>> {
     if (this.rendered) return this.rendered;
-    const out = resolve(this.resource, this.resource.toTerraform()) as { resource: Record<string, Record<string, any>> };
-    const rendered: Readonly<Record<string, any>> = out.resource[this.type][this.logicalId] ?? {};
+    const out = resolve(this.resource, this.resource.toTerraform()) as { resource: Record<string, Record<string, TerraformJson>> };
+    const rendered: Readonly<Record<string, TerraformJson>> = out.resource[this.type][this.logicalId] ?? {};
     this.rendered = rendered;
     return rendered;
   }
@@ -63,7 +76,8 @@ export class ResourceView {
   private ownTags(): Record<string, string> | undefined {
     const overrides = (this.resource as unknown as { rawOverrides?: object }).rawOverrides;
     const hasOverrides = overrides !== undefined && Object.keys(overrides).length > 0;
-    if (!hasOverrides && "tagsInput" in this.resource) return resolve(this.resource, (this.resource as unknown as { tagsInput: unknown }).tagsInput);
+    if (!hasOverrides && "tagsInput" in this.resource)
+      return resolve(this.resource, (this.resource as unknown as { tagsInput: unknown }).tagsInput);
     return this.config.tags;
   }
 
@@ -112,9 +126,13 @@ export class StackIndex {
   private defaultAwsProvider(): TerraformProvider | undefined {
     // Looked up once per stack (a walk of the whole construct tree).
     if (this.defaultProvider === undefined) {
-      this.defaultProvider = this.stack.node
-        .findAll()
-        .find((c: IConstruct): c is AwsProvider => c instanceof AwsProvider && !(c as AwsProvider).alias && TerraformStack.of(c as TerraformElement) === this.stack) ?? null;
+      this.defaultProvider =
+        this.stack.node
+          .findAll()
+          .find(
+            (c: IConstruct): c is AwsProvider =>
+              c instanceof AwsProvider && !(c as AwsProvider).alias && TerraformStack.of(c as TerraformElement) === this.stack,
+          ) ?? null;
     }
     return this.defaultProvider ?? undefined;
   }

@@ -81,21 +81,25 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
   const post = (job: { ids: string[]; body: string; attempt: number }) => {
     inflight++;
     const started = process.hrtime.bigint();
-    const req = http.request(target, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(job.body) } }, (res) => {
-      res.resume();
-      res.on("end", () => {
-        inflight--;
-        const status = res.statusCode ?? 0;
-        count(String(status));
-        if (status === 202) {
-          ingestLatencyMs.push(Number(process.hrtime.bigint() - started) / 1e6);
-          for (const id of job.ids) acknowledged.add(id);
-        } else if (status === 429 || status === 503) {
-          retryLater(job, Number(res.headers["retry-after"] ?? 1));
-        }
-        pump();
-      });
-    });
+    const req = http.request(
+      target,
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(job.body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          inflight--;
+          const status = res.statusCode ?? 0;
+          count(String(status));
+          if (status === 202) {
+            ingestLatencyMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+            for (const id of job.ids) acknowledged.add(id);
+          } else if (status === 429 || status === 503) {
+            retryLater(job, Number(res.headers["retry-after"] ?? 1));
+          }
+          pump();
+        });
+      },
+    );
     req.on("error", () => {
       inflight--;
       count("error");

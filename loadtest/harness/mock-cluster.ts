@@ -22,7 +22,9 @@ export function ensureMockClusterBuilt(): string {
   if (!fresh) {
     const res = spawnSync("make", ["-s", "-C", SOURCE_DIR, `OUT=${MOCK_CLUSTER_BINARY}`], { encoding: "utf8" });
     if (res.status !== 0) {
-      throw new Error(`building the mock Kafka cluster failed (needs Debian packages librdkafka-dev and pkg-config):\n${res.stdout}${res.stderr}`);
+      throw new Error(
+        `building the mock Kafka cluster failed (needs Debian packages librdkafka-dev and pkg-config):\n${res.stdout}${res.stderr}`,
+      );
     }
   }
   return MOCK_CLUSTER_BINARY;
@@ -38,7 +40,10 @@ export class MockKafkaCluster {
   private queue: Promise<unknown> = Promise.resolve();
   private exited = false;
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, readonly bootstrapServers: string[]) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly bootstrapServers: string[],
+  ) {
     child.on("exit", () => {
       this.exited = true;
       this.waiter?.();

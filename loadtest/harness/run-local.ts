@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TOPIC_CATALOG } from "../../constructs/kafka/topic-catalog";
+import { TOPIC_CATALOG } from "../../domain/event-catalog";
 import { DEFAULT_GENERATOR, EventGenerator, plannedEvents, RunProfile, SECONDS_PER_DAY } from "../profile/load-profile";
 import { driveLoad } from "./driver";
 import { startGateway } from "./gateway-process";
@@ -55,7 +55,13 @@ export interface LocalRunReport {
    * covers only what it read.
    */
   readonly liveVerifierMissing: number;
-  readonly drill?: { readonly broker: number; readonly downAtSeconds: number; readonly leadersMoved: number; readonly restoredAtSeconds: number; readonly leadersRestored: number };
+  readonly drill?: {
+    readonly broker: number;
+    readonly downAtSeconds: number;
+    readonly leadersMoved: number;
+    readonly restoredAtSeconds: number;
+    readonly leadersRestored: number;
+  };
   readonly gateway: {
     readonly idempotence: "off";
     readonly producerRetries: number;
@@ -80,8 +86,15 @@ const VERIFIER_NOTE =
 export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
   const say = (msg: string) => opts.quiet || console.log(msg);
   const runId = `r${Date.now().toString(36)}`;
-  const run: RunProfile = { eventsPerDay: opts.eventsPerDay, peakFactor: opts.peakFactor, durationSeconds: opts.minutes * 60, batchSize: opts.batchSize };
-  say(`local run ${runId}: ${opts.minutes} min, ${(opts.eventsPerDay / SECONDS_PER_DAY).toFixed(0)} events/s average, peak ${opts.peakFactor}x, batches of ${opts.batchSize}, ~${Math.round(plannedEvents(run)).toLocaleString("en-US")} events planned${opts.drill ? `, drill ${opts.drill}` : ""}`);
+  const run: RunProfile = {
+    eventsPerDay: opts.eventsPerDay,
+    peakFactor: opts.peakFactor,
+    durationSeconds: opts.minutes * 60,
+    batchSize: opts.batchSize,
+  };
+  say(
+    `local run ${runId}: ${opts.minutes} min, ${(opts.eventsPerDay / SECONDS_PER_DAY).toFixed(0)} events/s average, peak ${opts.peakFactor}x, batches of ${opts.batchSize}, ~${Math.round(plannedEvents(run)).toLocaleString("en-US")} events planned${opts.drill ? `, drill ${opts.drill}` : ""}`,
+  );
 
   const cluster = await MockKafkaCluster.start(3);
   let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
@@ -101,17 +114,27 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       const broker = 2;
       const downAt = run.durationSeconds / 3;
       const upAt = (2 * run.durationSeconds) / 3;
-      const partial: { broker: number; downAtSeconds: number; leadersMoved: number; restoredAtSeconds: number; leadersRestored: number } = { broker, downAtSeconds: downAt, leadersMoved: 0, restoredAtSeconds: upAt, leadersRestored: 0 };
-      timers.push(setTimeout(async () => {
-        partial.leadersMoved = await cluster.failover(broker);
-        // The group coordinator moves with __consumer_offsets leadership in real Kafka; the mock needs telling.
-        await cluster.setCoordinator(verifierGroup, 1);
-        say(`drill: broker ${broker} down at ${downAt.toFixed(0)} s, ${partial.leadersMoved} partition leaderships moved`);
-      }, downAt * 1000));
-      timers.push(setTimeout(async () => {
-        partial.leadersRestored = await cluster.restore(broker);
-        say(`drill: broker ${broker} back at ${upAt.toFixed(0)} s, ${partial.leadersRestored} leaderships returned`);
-      }, upAt * 1000));
+      const partial: { broker: number; downAtSeconds: number; leadersMoved: number; restoredAtSeconds: number; leadersRestored: number } = {
+        broker,
+        downAtSeconds: downAt,
+        leadersMoved: 0,
+        restoredAtSeconds: upAt,
+        leadersRestored: 0,
+      };
+      timers.push(
+        setTimeout(async () => {
+          partial.leadersMoved = await cluster.failover(broker);
+          // The group coordinator moves with __consumer_offsets leadership in real Kafka; the mock needs telling.
+          await cluster.setCoordinator(verifierGroup, 1);
+          say(`drill: broker ${broker} down at ${downAt.toFixed(0)} s, ${partial.leadersMoved} partition leaderships moved`);
+        }, downAt * 1000),
+      );
+      timers.push(
+        setTimeout(async () => {
+          partial.leadersRestored = await cluster.restore(broker);
+          say(`drill: broker ${broker} back at ${upAt.toFixed(0)} s, ${partial.leadersRestored} leaderships returned`);
+        }, upAt * 1000),
+      );
       drill = partial;
     }
 
@@ -138,7 +161,11 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     let deliveredWithoutAck = 0;
     for (const id of audit.deliveries.keys()) if (!result.acknowledged.has(id)) deliveredWithoutAck++;
     const metricsText = await (await fetch(`${gateway.url}/metrics`)).text();
-    const metric = (name: string) => metricsText.split("\n").filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+    const metric = (name: string) =>
+      metricsText
+        .split("\n")
+        .filter((l) => l.startsWith(name))
+        .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
 
     const report: LocalRunReport = {
       kind: "local run against librdkafka's mock cluster (not a cloud result)",
@@ -189,10 +216,16 @@ export function formatReport(r: LocalRunReport): string {
     `- started: ${r.startedAt}; machine: ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
     `- options: ${r.options.minutes} min, ${r.options.eventsPerDay.toLocaleString("en-US")} events/day, peak ${r.options.peakFactor}x, batch ${r.options.batchSize}, ${r.options.partitions} partitions per event topic${r.options.drill ? `, drill ${r.options.drill}` : ""}`,
     `- offered: ${r.offeredEvents.toLocaleString("en-US")} events, ${r.offeredEventsPerSec.toFixed(0)} events/s; achieved (acknowledged): ${r.achievedEventsPerSec.toFixed(0)} events/s`,
-    `- HTTP statuses: ${Object.entries(r.httpStatuses).map(([k, v]) => `${k}: ${v}`).join(", ")}; client retries: ${r.clientRetries}; events given up: ${r.gaveUpEvents}`,
+    `- HTTP statuses: ${Object.entries(r.httpStatuses)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(", ")}; client retries: ${r.clientRetries}; events given up: ${r.gaveUpEvents}`,
     `- ingest latency (202 responses): ${ms(r.ingestLatencyMs)}`,
     `- end-to-end latency (send to consume, events the live verifier read during the run): ${ms(r.endToEndLatencyMs)}`,
-    ...(r.drill ? [`- drill: broker ${r.drill.broker} down at ${r.drill.downAtSeconds.toFixed(0)} s (${r.drill.leadersMoved} leaderships moved), back at ${r.drill.restoredAtSeconds.toFixed(0)} s (${r.drill.leadersRestored} returned)`] : []),
+    ...(r.drill
+      ? [
+          `- drill: broker ${r.drill.broker} down at ${r.drill.downAtSeconds.toFixed(0)} s (${r.drill.leadersMoved} leaderships moved), back at ${r.drill.restoredAtSeconds.toFixed(0)} s (${r.drill.leadersRestored} returned)`,
+        ]
+      : []),
     `- gateway: idempotence ${r.gateway.idempotence}, producer retries ${r.gateway.producerRetries}, produce calls failed ${r.gateway.producerErrors}, partitions kafkajs left unacknowledged and the gateway resent ${r.gateway.unacknowledgedPartitions}`,
     `- acknowledged: ${r.acknowledged}`,
     `- consumed (audit: fresh consumer group, all topics from the beginning): ${r.consumed}`,
@@ -230,13 +263,16 @@ export function parseArgs(argv: readonly string[]): LocalRunOptions {
     return n;
   };
   const known = new Set(["--minutes", "--events-per-day", "--rate", "--peak", "--batch", "--partitions", "--drill"]);
-  for (let i = 0; i < argv.length; i += 2) if (!known.has(argv[i])) throw new Error(`unknown option ${argv[i]}; known: ${[...known].join(", ")}`);
+  for (let i = 0; i < argv.length; i += 2)
+    if (!known.has(argv[i])) throw new Error(`unknown option ${argv[i]}; known: ${[...known].join(", ")}`);
   const rate = value("--rate");
-  const eventsPerDay = rate !== undefined
-    ? num("--rate", 0, (n) => n > 0 && n <= 1e6, "events per second from 0 to 1,000,000") * SECONDS_PER_DAY
-    : num("--events-per-day", 300_000_000, (n) => n > 0, "a positive number");
+  const eventsPerDay =
+    rate !== undefined
+      ? num("--rate", 0, (n) => n > 0 && n <= 1e6, "events per second from 0 to 1,000,000") * SECONDS_PER_DAY
+      : num("--events-per-day", 300_000_000, (n) => n > 0, "a positive number");
   const drill = value("--drill");
-  if (drill !== undefined && drill !== "broker-failover") throw new Error(`--drill: got ${JSON.stringify(drill)}, expected broker-failover`);
+  if (drill !== undefined && drill !== "broker-failover")
+    throw new Error(`--drill: got ${JSON.stringify(drill)}, expected broker-failover`);
   return {
     minutes: num("--minutes", 2, (n) => n > 0 && n <= 120, "minutes from 0 to 120 (fractions allowed)"),
     eventsPerDay,

@@ -16,5 +16,11 @@ export interface Percentiles {
 export function summarize(samples: readonly number[]): Percentiles {
   const s = Float64Array.from(samples).sort();
   const arr = Array.from(s);
-  return { count: arr.length, p50: percentile(arr, 50), p95: percentile(arr, 95), p99: percentile(arr, 99), max: arr.length ? arr[arr.length - 1] : NaN };
+  return {
+    count: arr.length,
+    p50: percentile(arr, 50),
+    p95: percentile(arr, 95),
+    p99: percentile(arr, 99),
+    max: arr.length ? arr[arr.length - 1] : NaN,
+  };
 }

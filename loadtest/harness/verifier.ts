@@ -38,10 +38,26 @@ export class Verifier {
   private readonly consumer;
   private lastReadAt = Date.now();
 
-  constructor(brokers: readonly string[], private readonly topics: readonly string[], groupId: string) {
+  constructor(
+    brokers: readonly string[],
+    private readonly topics: readonly string[],
+    groupId: string,
+  ) {
     registerLz4Codec();
-    const kafka = new Kafka({ clientId: "verifier", brokers: [...brokers], socketFactory: noDelaySocketFactory(), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 } });
-    this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxWaitTimeInMs: 100, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 } });
+    const kafka = new Kafka({
+      clientId: "verifier",
+      brokers: [...brokers],
+      socketFactory: noDelaySocketFactory(),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    this.consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
   }
 
   /** Ids found at least once. */

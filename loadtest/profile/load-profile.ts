@@ -1,21 +1,18 @@
 /**
  * The shared load profile: rates, the diurnal curve, batching and a realistic
- * event generator. No imports and no Node APIs, so the same file runs in the
- * local Node harness and in k6 scripts.
- *
- * The category mix mirrors the topic catalog's shares
- * (constructs/kafka/topic-catalog.ts); a test keeps the two equal.
+ * event generator. No Node APIs, and one import (the dependency-free event
+ * catalog), so the same file runs in the local Node harness and in k6 scripts.
+ * The category mix and the event names come from the catalog.
  */
+import { TOPIC_CATALOG } from "../../domain/event-catalog";
 
 export const SECONDS_PER_DAY = 86_400;
 export const DEFAULT_EVENTS_PER_DAY = 300_000_000;
 
-export const CATEGORY_MIX: readonly { readonly type: string; readonly share: number }[] = [
-  { type: "user_action", share: 0.6 },
-  { type: "transaction", share: 0.15 },
-  { type: "inventory", share: 0.1 },
-  { type: "system", share: 0.15 },
-];
+/** Event categories and their share of traffic, in catalog order. */
+export const CATEGORY_MIX: readonly { readonly type: string; readonly share: number }[] = TOPIC_CATALOG.flatMap((t) =>
+  t.category !== undefined && t.share > 0 ? [{ type: t.category, share: t.share }] : [],
+);
 
 /** Average rate of a daily volume: 300M/day = 3,472.2 events/s. */
 export function averageEventsPerSecond(eventsPerDay: number): number {
@@ -84,7 +81,7 @@ export interface RunProfile {
  * average, 10.4K/s at a 3x peak); only the day is shortened.
  */
 export function eventRateAt(t: number, run: RunProfile, curve = diurnalCurve(run.peakFactor)): number {
-  const phase = ((t / run.durationSeconds) % 1 + 1) % 1;
+  const phase = (((t / run.durationSeconds) % 1) + 1) % 1;
   return averageEventsPerSecond(run.eventsPerDay) * diurnalShape(phase, curve);
 }
 
@@ -106,7 +103,10 @@ export function arrivalRateStages(run: RunProfile, steps = 24): { duration: stri
   const seg = run.durationSeconds / steps;
   const out: { duration: string; target: number }[] = [];
   for (let i = 1; i <= steps; i++) {
-    out.push({ duration: `${Math.round(seg * 1000)}ms`, target: Math.round(requestsPerSecond(eventRateAt(i * seg, run, curve), run.batchSize)) });
+    out.push({
+      duration: `${Math.round(seg * 1000)}ms`,
+      target: Math.round(requestsPerSecond(eventRateAt(i * seg, run, curve), run.batchSize)),
+    });
   }
   return out;
 }
@@ -146,12 +146,9 @@ export interface LoadEvent {
   payload: Record<string, unknown>;
 }
 
-const NAMES: Record<string, readonly string[]> = {
-  user_action: ["page_view", "click", "add_to_cart", "remove_from_cart", "search"],
-  transaction: ["purchase", "refund", "payment_authorized", "payment_failed"],
-  inventory: ["stock_update", "availability_change", "restock"],
-  system: ["error", "latency_report", "deploy"],
-};
+const NAMES: Record<string, readonly string[]> = Object.fromEntries(
+  TOPIC_CATALOG.flatMap((t) => (t.category !== undefined ? [[t.category, t.eventNames?.length ? t.eventNames : [t.category]]] : [])),
+);
 
 /**
  * Realistic events: category mix from the catalog, users drawn from a Zipf
@@ -165,8 +162,10 @@ export class EventGenerator {
   private readonly zipfTop: number;
 
   constructor(private readonly opts: GeneratorOptions) {
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(opts.runId)) throw new Error(`runId must be 1-40 characters of A-Z a-z 0-9 _ -, got ${JSON.stringify(opts.runId)}`);
-    if (!(opts.zipfExponent > 0 && opts.zipfExponent !== 1)) throw new Error(`zipfExponent must be > 0 and not 1, got ${opts.zipfExponent}`);
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(opts.runId))
+      throw new Error(`runId must be 1-40 characters of A-Z a-z 0-9 _ -, got ${JSON.stringify(opts.runId)}`);
+    if (!(opts.zipfExponent > 0 && opts.zipfExponent !== 1))
+      throw new Error(`zipfExponent must be > 0 and not 1, got ${opts.zipfExponent}`);
     this.rand = seededRandom(opts.seed);
     let sum = 0;
     this.cumulative = CATEGORY_MIX.map((c) => (sum += c.share));
@@ -187,10 +186,13 @@ export class EventGenerator {
     const r = this.rand;
     const userId = `user-${this.userRank()}`;
     const payload: Record<string, unknown> =
-      type === "user_action" ? { page: `/p/${Math.floor(r() * 5000)}`, sessionId: `s-${Math.floor(r() * 1e9)}`, device: r() < 0.7 ? "mobile" : "desktop" }
-      : type === "transaction" ? { orderId: `o-${Math.floor(r() * 1e10)}`, amount: Math.round(r() * 50000) / 100, currency: "USD" }
-      : type === "inventory" ? { sku: `sku-${Math.floor(r() * 200000)}`, delta: Math.floor(r() * 21) - 10, warehouse: `wh-${Math.floor(r() * 12)}` }
-      : { service: `svc-${Math.floor(r() * 40)}`, level: r() < 0.9 ? "info" : "error", durationMs: Math.floor(r() * 2000) };
+      type === "user_action"
+        ? { page: `/p/${Math.floor(r() * 5000)}`, sessionId: `s-${Math.floor(r() * 1e9)}`, device: r() < 0.7 ? "mobile" : "desktop" }
+        : type === "transaction"
+          ? { orderId: `o-${Math.floor(r() * 1e10)}`, amount: Math.round(r() * 50000) / 100, currency: "USD" }
+          : type === "inventory"
+            ? { sku: `sku-${Math.floor(r() * 200000)}`, delta: Math.floor(r() * 21) - 10, warehouse: `wh-${Math.floor(r() * 12)}` }
+            : { service: `svc-${Math.floor(r() * 40)}`, level: r() < 0.9 ? "info" : "error", durationMs: Math.floor(r() * 2000) };
     const event: LoadEvent = {
       eventId: `${this.opts.runId}-${(this.counter++).toString(36).padStart(8, "0")}`,
       type,

@@ -4,8 +4,8 @@
  * carry its declared load (exit 1 when it cannot).
  */
 import { environmentNamed, environments, findConfigProblems } from "../../config";
-import { planForEnvironment } from "./environment-plan";
-import { formatPlan } from "./planner";
+import { planForEnvironment } from "../../config/capacity";
+import { formatPlan } from "../../domain/capacity-planner";
 
 function main(argv: readonly string[]): number {
   const flag = argv.indexOf("--env");
@@ -17,7 +17,12 @@ function main(argv: readonly string[]): number {
   let failed = false;
   for (const env of selected) {
     const plan = planForEnvironment(env);
-    console.log(formatPlan(`capacity plan: ${env.name} (${env.kafka.brokers.min}-${env.kafka.brokers.max} brokers, RF ${env.kafka.replicationFactor}, min ISR ${env.kafka.minInsyncReplicas})`, plan));
+    console.log(
+      formatPlan(
+        `capacity plan: ${env.name} (${env.kafka.brokers.min}-${env.kafka.brokers.max} brokers, RF ${env.kafka.replicationFactor}, min ISR ${env.kafka.minInsyncReplicas})`,
+        plan,
+      ),
+    );
     const check = findConfigProblems(env);
     for (const w of check.warnings) console.log(`  warning: ${w.path}: ${w.message}`);
     if (check.problems.length) {

@@ -1,4 +1,4 @@
-import { isWorldOpen } from "../../../config/cidr";
+import { isWorldOpen } from "../../../domain/cidr";
 import { blocks, isTrue, PolicyRule } from "../rule";
 
 /** The EKS API endpoint is private or allow-listed; world-open is an error in production. */

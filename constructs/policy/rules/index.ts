@@ -11,12 +11,28 @@ import { s3PublicAccessBlocked } from "./s3-public-access-blocked";
 import { snsEncrypted } from "./sns-encrypted";
 
 export {
-  costTags, ebsEncrypted, eksEndpointRestricted, eksSecretsEncrypted, imdsv2Required,
-  kmsKeyRotation, noWorldOpenIngress, s3Encrypted, s3PublicAccessBlocked, snsEncrypted,
+  costTags,
+  ebsEncrypted,
+  eksEndpointRestricted,
+  eksSecretsEncrypted,
+  imdsv2Required,
+  kmsKeyRotation,
+  noWorldOpenIngress,
+  s3Encrypted,
+  s3PublicAccessBlocked,
+  snsEncrypted,
 };
 
 /** The kit's platform pack: every rule, in the order findings are reported. */
 export const platformRules: readonly PolicyRule[] = [
-  ebsEncrypted, s3Encrypted, snsEncrypted, eksSecretsEncrypted, s3PublicAccessBlocked,
-  imdsv2Required, noWorldOpenIngress, eksEndpointRestricted, kmsKeyRotation, costTags,
+  ebsEncrypted,
+  s3Encrypted,
+  snsEncrypted,
+  eksSecretsEncrypted,
+  s3PublicAccessBlocked,
+  imdsv2Required,
+  noWorldOpenIngress,
+  eksEndpointRestricted,
+  kmsKeyRotation,
+  costTags,
 ];

@@ -1,4 +1,4 @@
-import { isWorldOpen } from "../../../config/cidr";
+import { isWorldOpen } from "../../../domain/cidr";
 import { blocks, PolicyRule } from "../rule";
 
 function openCidrs(values: unknown): string[] {

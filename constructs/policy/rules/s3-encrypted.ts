@@ -10,7 +10,12 @@ export const s3Encrypted: PolicyRule = {
   check(r) {
     const configs = r.referencedBy("aws_s3_bucket_server_side_encryption_configuration");
     const declared = configs.some((c) =>
-      blocks(c.config.rule).some((rule) => blocks(rule.apply_server_side_encryption_by_default).some((d) => typeof d.sse_algorithm === "string")));
-    return declared ? undefined : { detail: "no aws_s3_bucket_server_side_encryption_configuration with an sse_algorithm references this bucket" };
+      blocks(c.config.rule).some((rule) =>
+        blocks(rule.apply_server_side_encryption_by_default).some((d) => typeof d.sse_algorithm === "string"),
+      ),
+    );
+    return declared
+      ? undefined
+      : { detail: "no aws_s3_bucket_server_side_encryption_configuration with an sse_algorithm references this bucket" };
   },
 };

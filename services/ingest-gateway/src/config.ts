@@ -78,7 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const get = (k: keyof typeof DEFAULTS) => env[k] ?? DEFAULTS[k];
   const int = (k: keyof typeof DEFAULTS, min: number, max: number) => {
     const v = Number(get(k));
-    if (!Number.isInteger(v) || v < min || v > max) problems.push(`${k}: got ${JSON.stringify(get(k))}, expected a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      problems.push(`${k}: got ${JSON.stringify(get(k))}, expected a whole number from ${min} to ${max}`);
     return v;
   };
   const oneOf = <T extends string>(k: keyof typeof DEFAULTS, allowed: readonly T[]) => {
@@ -86,7 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     if (!allowed.includes(v)) problems.push(`${k}: got ${JSON.stringify(v)}, expected one of ${allowed.join(", ")}`);
     return v;
   };
-  const brokers = (env.KAFKA_BROKERS ?? "").split(",").map((b) => b.trim()).filter(Boolean);
+  const brokers = (env.KAFKA_BROKERS ?? "")
+    .split(",")
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (brokers.length === 0) problems.push("KAFKA_BROKERS: required, a comma-separated list of host:port");
   brokers.filter((b) => !/^[^\s:]+:\d{1,5}$/.test(b)).forEach((b) => problems.push(`KAFKA_BROKERS: ${JSON.stringify(b)} is not host:port`));
   const saslUser = env.KAFKA_SASL_USERNAME;
@@ -115,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     drainTimeoutMs: int("DRAIN_TIMEOUT_MS", 100, 600_000),
     pooledEncoder: oneOf("KAFKAJS_POOLED_ENCODER", ["on", "off"] as const),
   };
-  if (cfg.maxEventBytes > cfg.maxBodyBytes) problems.push(`MAX_EVENT_BYTES (${cfg.maxEventBytes}) cannot exceed MAX_BODY_BYTES (${cfg.maxBodyBytes})`);
+  if (cfg.maxEventBytes > cfg.maxBodyBytes)
+    problems.push(`MAX_EVENT_BYTES (${cfg.maxEventBytes}) cannot exceed MAX_BODY_BYTES (${cfg.maxBodyBytes})`);
   if (problems.length) throw new GatewayConfigError(`invalid gateway configuration:\n  ${problems.join("\n  ")}`);
   return cfg;
 }

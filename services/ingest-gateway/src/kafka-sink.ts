@@ -70,7 +70,12 @@ export class KafkaEventSink implements EventSink {
   /** kafkajs's default (Java-compatible murmur2) partitioner, applied by us so we know where each message goes. */
   private readonly partitioner = Partitioners.DefaultPartitioner();
 
-  constructor(private readonly cfg: GatewayConfig, private readonly metrics: GatewayMetrics, private readonly topics: readonly string[], private readonly log: (level: string, msg: string, extra?: object) => void) {
+  constructor(
+    private readonly cfg: GatewayConfig,
+    private readonly metrics: GatewayMetrics,
+    private readonly topics: readonly string[],
+    private readonly log: (level: string, msg: string, extra?: object) => void,
+  ) {
     registerLz4Codec();
     const kafka = new Kafka({
       clientId: cfg.clientId,
@@ -154,7 +159,10 @@ export class KafkaEventSink implements EventSink {
     const deadline = Date.now() + this.cfg.produceTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`produce not acknowledged within ${this.cfg.produceTimeoutMs} ms`)), this.cfg.produceTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`produce not acknowledged within ${this.cfg.produceTimeoutMs} ms`)),
+        this.cfg.produceTimeoutMs,
+      );
       timer.unref();
     });
     try {
@@ -173,15 +181,27 @@ export class KafkaEventSink implements EventSink {
   }
 
   private async produceChecked(batches: readonly TopicBatch[], deadline: number): Promise<void> {
-    let pending = await Promise.all(batches.map(async (b) => {
-      const partitionMetadata = await this.metadataFor(b.topic);
-      return {
-        topic: b.topic,
-        messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers, partition: this.partitioner({ topic: b.topic, partitionMetadata, message: m }) })),
-      };
-    }));
+    let pending = await Promise.all(
+      batches.map(async (b) => {
+        const partitionMetadata = await this.metadataFor(b.topic);
+        return {
+          topic: b.topic,
+          messages: b.messages.map((m) => ({
+            key: m.key,
+            value: m.value,
+            headers: m.headers,
+            partition: this.partitioner({ topic: b.topic, partitionMetadata, message: m }),
+          })),
+        };
+      }),
+    );
     for (let attempt = 1; ; attempt++) {
-      const written = await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.LZ4, timeout: 10000, topicMessages: pending });
+      const written = await this.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.LZ4,
+        timeout: 10000,
+        topicMessages: pending,
+      });
       const acked = new Set(written.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
       const missing = pending
         .map((b) => ({ topic: b.topic, messages: b.messages.filter((m) => !acked.has(`${b.topic}/${m.partition}`)) }))
@@ -189,8 +209,12 @@ export class KafkaEventSink implements EventSink {
       if (missing.length === 0) return;
       const partitions = new Set(missing.flatMap((b) => b.messages.map((m) => `${b.topic}/${m.partition}`)));
       this.metrics.unacknowledgedPartitions.inc(partitions.size);
-      this.log("warn", "kafka client resolved a produce without acknowledging every partition; sending those again", { attempt, partitions: [...partitions] });
-      if (Date.now() > deadline || attempt >= 10) throw new Error(`partitions ${[...partitions].join(", ")} not acknowledged after ${attempt} attempts`);
+      this.log("warn", "kafka client resolved a produce without acknowledging every partition; sending those again", {
+        attempt,
+        partitions: [...partitions],
+      });
+      if (Date.now() > deadline || attempt >= 10)
+        throw new Error(`partitions ${[...partitions].join(", ")} not acknowledged after ${attempt} attempts`);
       pending = missing;
     }
   }
@@ -230,16 +254,19 @@ export class KafkaEventSink implements EventSink {
   /** Metadata round trip every 2 s (every 500 ms while unready): flips readiness both ways. */
   private schedulePing(): void {
     if (this.closed) return;
-    this.probeTimer = setTimeout(async () => {
-      try {
-        await this.refreshMetadata();
-        if (!this.isReady) await this.producer.connect();
-        this.setReady(true, "metadata probe succeeded");
-      } catch (e) {
-        this.setReady(false, `metadata probe failed: ${(e as Error).message}`);
-      }
-      this.schedulePing();
-    }, this.isReady ? 2000 : 500);
+    this.probeTimer = setTimeout(
+      async () => {
+        try {
+          await this.refreshMetadata();
+          if (!this.isReady) await this.producer.connect();
+          this.setReady(true, "metadata probe succeeded");
+        } catch (e) {
+          this.setReady(false, `metadata probe failed: ${(e as Error).message}`);
+        }
+        this.schedulePing();
+      },
+      this.isReady ? 2000 : 500,
+    );
     this.probeTimer.unref();
   }
 }

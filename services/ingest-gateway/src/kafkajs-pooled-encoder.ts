@@ -110,12 +110,15 @@ function install(): PooledEncoderStatus {
   let version: string;
   try {
     const pkgPath = require.resolve("kafkajs/package.json");
+    // require(), not import: the encoder must be patched in require.cache before kafkajs loads it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     version = (require(pkgPath) as { version: string }).version;
     encoderPath = path.join(path.dirname(pkgPath), "src", "protocol", "encoder.js");
   } catch (e) {
     return `skipped: kafkajs not found (${(e as Error).message})`;
   }
   if (version !== POOLED_ENCODER_KAFKAJS_VERSION) return `skipped: kafkajs ${version} is not ${POOLED_ENCODER_KAFKAJS_VERSION}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Original = require(encoderPath) as EncoderClass;
   const cached = require.cache?.[encoderPath];
   if (!cached || cached.exports !== Original) return "skipped: this module loader has no require.cache for kafkajs";

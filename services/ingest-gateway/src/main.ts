@@ -2,7 +2,7 @@
  * Ingest gateway entry point: config from the environment, kafkajs sink,
  * HTTP server, graceful drain on SIGTERM/SIGINT.
  */
-import { TOPIC_CATALOG } from "../../../constructs/kafka/topic-catalog";
+import { TOPIC_CATALOG } from "../../../domain/event-catalog";
 import { GatewayConfigError, loadConfig } from "./config";
 import { KafkaEventSink } from "./kafka-sink";
 import { GatewayMetrics } from "./metrics";
@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   // Serve health and metrics at once; ingest answers 503 until Kafka is reachable.
   await new Promise<void>((resolve) => gateway.server.listen(cfg.port, cfg.host, resolve));
   const address = gateway.server.address();
-  log("info", "listening", { address, brokers: cfg.brokers, idempotence: cfg.idempotence, partialBatchPolicy: cfg.partialBatchPolicy, kafkaEncoder: sink.encoder });
+  log("info", "listening", {
+    address,
+    brokers: cfg.brokers,
+    idempotence: cfg.idempotence,
+    partialBatchPolicy: cfg.partialBatchPolicy,
+    kafkaEncoder: sink.encoder,
+  });
   void sink.start();
 
   let stopping = false;

@@ -16,7 +16,11 @@ export interface Gateway {
 const SCHEMA_FIELDS = new Set(["eventId", "type", "userId", "timestamp", "payload", "name", "(event)"]);
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly body: object, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly body: object,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(`${status}`);
   }
 }
@@ -37,7 +41,12 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
   const reply = (res: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}) => {
     if (res.headersSent) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...(draining ? { Connection: "close" } : {}), ...headers });
+    res.writeHead(status, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(text),
+      ...(draining ? { Connection: "close" } : {}),
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -83,7 +92,8 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
       throw e;
     }
     if (raw.length === 0) throw new HttpError(400, { error: "empty batch" });
-    if (raw.length > cfg.maxEventsPerBatch) throw new HttpError(413, { error: `batch has ${raw.length} events, at most ${cfg.maxEventsPerBatch}` });
+    if (raw.length > cfg.maxEventsPerBatch)
+      throw new HttpError(413, { error: `batch has ${raw.length} events, at most ${cfg.maxEventsPerBatch}` });
 
     const now = Date.now();
     const accepted: { event: StoredEvent; value: Buffer }[] = [];
@@ -135,7 +145,10 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
     metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     for (const b of batches) {
       metrics.events.inc({ topic: b.topic }, b.messages.length);
-      metrics.eventBytes.inc({ topic: b.topic }, b.messages.reduce((n, m) => n + m.value.length, 0));
+      metrics.eventBytes.inc(
+        { topic: b.topic },
+        b.messages.reduce((n, m) => n + m.value.length, 0),
+      );
     }
     reply(res, 202, { accepted: accepted.length, rejected: rejected.slice(0, 100), rejectedCount: rejected.length });
     return 202;
@@ -199,10 +212,7 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
     server.close();
     server.closeIdleConnections();
     if (inflightRequests > 0) {
-      await Promise.race([
-        new Promise<void>((r) => (idle = r)),
-        new Promise<void>((r) => setTimeout(r, cfg.drainTimeoutMs).unref()),
-      ]);
+      await Promise.race([new Promise<void>((r) => (idle = r)), new Promise<void>((r) => setTimeout(r, cfg.drainTimeoutMs).unref())]);
     }
     await sink.close();
     server.closeAllConnections();

@@ -28,16 +28,27 @@ export function topologyProblems(t: KafkaTopology): TopologyProblem[] {
   if (out.length === 0 && !(min <= initial && initial <= max)) {
     out.push({ field: "brokers", message: `got min ${min}, initial ${initial}, max ${max}; need min <= initial <= max` });
   }
-  if (!whole(t.replicationFactor)) out.push({ field: "replicationFactor", message: `got ${t.replicationFactor}, expected a whole number >= 1` });
+  if (!whole(t.replicationFactor))
+    out.push({ field: "replicationFactor", message: `got ${t.replicationFactor}, expected a whole number >= 1` });
   else if (whole(min) && t.replicationFactor > min) {
-    out.push({ field: "replicationFactor", message: `got ${t.replicationFactor}, cannot exceed brokers.min (${min}): a topic needs one broker per replica` });
+    out.push({
+      field: "replicationFactor",
+      message: `got ${t.replicationFactor}, cannot exceed brokers.min (${min}): a topic needs one broker per replica`,
+    });
   }
-  if (!whole(t.minInsyncReplicas)) out.push({ field: "minInsyncReplicas", message: `got ${t.minInsyncReplicas}, expected a whole number >= 1` });
+  if (!whole(t.minInsyncReplicas))
+    out.push({ field: "minInsyncReplicas", message: `got ${t.minInsyncReplicas}, expected a whole number >= 1` });
   else if (t.minInsyncReplicas >= t.replicationFactor) {
-    out.push({ field: "minInsyncReplicas", message: `got ${t.minInsyncReplicas}, must be below replicationFactor (${t.replicationFactor}) or one broker restart stops every acks=all producer` });
+    out.push({
+      field: "minInsyncReplicas",
+      message: `got ${t.minInsyncReplicas}, must be below replicationFactor (${t.replicationFactor}) or one broker restart stops every acks=all producer`,
+    });
   }
   if (!(whole(t.controllers) && t.controllers % 2 === 1 && t.controllers <= 9)) {
-    out.push({ field: "controllers", message: `got ${t.controllers}, expected an odd number from 1 to 9 (a KRaft quorum needs a majority)` });
+    out.push({
+      field: "controllers",
+      message: `got ${t.controllers}, expected an odd number from 1 to 9 (a KRaft quorum needs a majority)`,
+    });
   }
   return out;
 }

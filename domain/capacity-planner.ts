@@ -150,11 +150,17 @@ export function planCapacity(inputs: CapacityInputs): CapacityPlan {
     const peakEps = eventsPerSec.peak * t.share;
     const peakMBps = ingressCompressedMBps.peak * t.share;
     const consumersNeeded = Math.max(1, Math.ceil(peakEps / a.consumerEventsPerSecPerReplica));
-    const partitions = t.partitions ?? roundUpTo(
-      Math.max(inputs.maxConsumerParallelism, Math.ceil(peakMBps / a.partitionMBps), consumersNeeded),
-      inputs.maxBrokers,
-    );
-    return { name: t.name, share: t.share, peakEventsPerSec: peakEps, peakMBps, partitions, consumerReplicas: Math.min(consumersNeeded, partitions) };
+    const partitions =
+      t.partitions ??
+      roundUpTo(Math.max(inputs.maxConsumerParallelism, Math.ceil(peakMBps / a.partitionMBps), consumersNeeded), inputs.maxBrokers);
+    return {
+      name: t.name,
+      share: t.share,
+      peakEventsPerSec: peakEps,
+      peakMBps,
+      partitions,
+      consumerReplicas: Math.min(consumersNeeded, partitions),
+    };
   });
   const totalPartitionReplicas = topics.reduce((n, t) => n + t.partitions * rf, 0) + a.internalPartitions * rf;
 
@@ -178,21 +184,42 @@ export function planCapacity(inputs: CapacityInputs): CapacityPlan {
   };
 
   return {
-    inputs, assumptions: a, eventsPerSec, ingressMBps, ingressCompressedMBps, replicationMBps,
-    storedGiBPerDay, retainedGiB, requiredDiskGiB, diskPerBrokerAtMinGiB, brokerDiskGiB, brokers, topics,
-    totalPartitionReplicas, consumerReplicas: topics.reduce((n, t) => n + t.consumerReplicas, 0),
+    inputs,
+    assumptions: a,
+    eventsPerSec,
+    ingressMBps,
+    ingressCompressedMBps,
+    replicationMBps,
+    storedGiBPerDay,
+    retainedGiB,
+    requiredDiskGiB,
+    diskPerBrokerAtMinGiB,
+    brokerDiskGiB,
+    brokers,
+    topics,
+    totalPartitionReplicas,
+    consumerReplicas: topics.reduce((n, t) => n + t.consumerReplicas, 0),
   };
 }
 
 function checkInputs(i: CapacityInputs, a: PlanningAssumptions): void {
   const bad: string[] = [];
-  const positive = { eventsPerDay: i.eventsPerDay, bytesPerEvent: i.bytesPerEvent, retentionDays: i.retentionDays, minBrokers: i.minBrokers, maxBrokers: i.maxBrokers,
-    brokerWriteMBps: a.brokerWriteMBps, partitionMBps: a.partitionMBps, consumerEventsPerSecPerReplica: a.consumerEventsPerSecPerReplica };
+  const positive = {
+    eventsPerDay: i.eventsPerDay,
+    bytesPerEvent: i.bytesPerEvent,
+    retentionDays: i.retentionDays,
+    minBrokers: i.minBrokers,
+    maxBrokers: i.maxBrokers,
+    brokerWriteMBps: a.brokerWriteMBps,
+    partitionMBps: a.partitionMBps,
+    consumerEventsPerSecPerReplica: a.consumerEventsPerSecPerReplica,
+  };
   for (const [k, v] of Object.entries(positive)) if (!(v > 0)) bad.push(`${k} must be > 0, got ${v}`);
   if (!(i.peakFactor >= 1)) bad.push(`peakFactor must be >= 1, got ${i.peakFactor}`);
   if (!(i.compressionRatio >= 1)) bad.push(`compressionRatio must be >= 1, got ${i.compressionRatio}`);
   if (!(a.headroom >= 0 && a.headroom < 1)) bad.push(`headroom must be in [0, 1), got ${a.headroom}`);
-  if (!(Number.isInteger(i.replicationFactor) && i.replicationFactor >= 1)) bad.push(`replicationFactor must be a whole number >= 1, got ${i.replicationFactor}`);
+  if (!(Number.isInteger(i.replicationFactor) && i.replicationFactor >= 1))
+    bad.push(`replicationFactor must be a whole number >= 1, got ${i.replicationFactor}`);
   if (i.brokerDiskGiB !== undefined && !(i.brokerDiskGiB > 0)) bad.push(`brokerDiskGiB must be > 0, got ${i.brokerDiskGiB}`);
   if (bad.length) throw new Error(`planCapacity: ${bad.join("; ")}`);
 }
@@ -212,15 +239,28 @@ export function formatPlan(title: string, p: CapacityPlan): string {
     [`required disk GiB (${p.assumptions.headroom * 100}% headroom)`, f(p.requiredDiskGiB, 0)],
     [`disk per broker at ${p.inputs.minBrokers} brokers (GiB)`, f(p.diskPerBrokerAtMinGiB, 0)],
     ["provisioned disk per broker (GiB)", i(p.brokerDiskGiB)],
-    ["brokers by RF / storage / throughput / partitions", `${p.brokers.byReplication} / ${p.brokers.byStorage} / ${p.brokers.byThroughput} / ${p.brokers.byPartitions}`],
-    ["brokers required", `${p.brokers.required} (bound by ${p.brokers.bindingConstraint}; configured ${p.inputs.minBrokers}-${p.inputs.maxBrokers})`],
+    [
+      "brokers by RF / storage / throughput / partitions",
+      `${p.brokers.byReplication} / ${p.brokers.byStorage} / ${p.brokers.byThroughput} / ${p.brokers.byPartitions}`,
+    ],
+    [
+      "brokers required",
+      `${p.brokers.required} (bound by ${p.brokers.bindingConstraint}; configured ${p.inputs.minBrokers}-${p.inputs.maxBrokers})`,
+    ],
     ["partition replicas (incl. internal)", i(p.totalPartitionReplicas)],
     ["consumer replicas at peak", i(p.consumerReplicas)],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
-  const lines = [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), "", `  ${"topic".padEnd(24)} ${"share".padStart(6)} ${"peak ev/s".padStart(10)} ${"peak MB/s".padStart(10)} ${"partitions".padStart(10)} ${"consumers".padStart(9)}`];
+  const lines = [
+    title,
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+    "",
+    `  ${"topic".padEnd(24)} ${"share".padStart(6)} ${"peak ev/s".padStart(10)} ${"peak MB/s".padStart(10)} ${"partitions".padStart(10)} ${"consumers".padStart(9)}`,
+  ];
   for (const t of p.topics) {
-    lines.push(`  ${t.name.padEnd(24)} ${f(t.share * 100, 0).padStart(5)}% ${i(t.peakEventsPerSec).padStart(10)} ${f(t.peakMBps, 2).padStart(10)} ${String(t.partitions).padStart(10)} ${String(t.consumerReplicas).padStart(9)}`);
+    lines.push(
+      `  ${t.name.padEnd(24)} ${f(t.share * 100, 0).padStart(5)}% ${i(t.peakEventsPerSec).padStart(10)} ${f(t.peakMBps, 2).padStart(10)} ${String(t.partitions).padStart(10)} ${String(t.consumerReplicas).padStart(9)}`,
+    );
   }
   return lines.join("\n");
 }

@@ -1,6 +1,6 @@
-import type { EnvironmentConfig } from "../../config/types";
-import { TOPIC_CATALOG, TopicDefinition } from "../../constructs/kafka/topic-catalog";
-import { CapacityInputs, CapacityPlan, planCapacity } from "./planner";
+import type { EnvironmentConfig } from "./types";
+import { TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
+import { CapacityInputs, CapacityPlan, planCapacity } from "../domain/capacity-planner";
 
 /** The planner's inputs for one environment: its declared load and its Kafka config. */
 export function capacityInputsFor(env: EnvironmentConfig, catalog: readonly TopicDefinition[] = TOPIC_CATALOG): CapacityInputs {

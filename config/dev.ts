@@ -38,7 +38,7 @@ export const dev: EnvironmentConfig = {
     controllers: 3,
     replicationFactor: 3,
     minInsyncReplicas: 2,
-    brokerResources: { cpu: 2, memoryGiB: 8, heapGiB: 2 },
+    brokerResources: { cpu: 2, memoryMiB: 8_192, heapMiB: 2_048 },
     autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
     maxConsumerParallelism: 6,
   },

@@ -39,7 +39,7 @@ export const prod: EnvironmentConfig = {
     controllers: 3,
     replicationFactor: 3,
     minInsyncReplicas: 2,
-    brokerResources: { cpu: 6, memoryGiB: 48, heapGiB: 6 },
+    brokerResources: { cpu: 6, memoryMiB: 49_152, heapMiB: 6_144 },
     autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
     maxConsumerParallelism: 24,
   },

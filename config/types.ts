@@ -76,7 +76,14 @@ export interface KafkaConfig {
   /** Disk per broker. @default the capacity planner's figure at the minimum broker count */
   readonly brokerDiskGiB?: number;
   /** Broker pod requests (= limits for memory). Kafka wants a small heap and a large page cache. */
-  readonly brokerResources: { readonly cpu: number; readonly memoryGiB: number; readonly heapGiB: number };
+  readonly brokerResources: {
+    /** CPU request in cores. */
+    readonly cpu: number;
+    /** Memory request and limit, MiB (the same unit as ingest.resources.memoryMiB). */
+    readonly memoryMiB: number;
+    /** JVM heap, MiB; the rest of memoryMiB is page cache. */
+    readonly heapMiB: number;
+  };
   readonly autoscaling: {
     /** Average broker CPU the HPA aims for, percent of requests. */
     readonly targetCpuUtilization: number;

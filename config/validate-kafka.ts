@@ -51,13 +51,14 @@ export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog:
   }
   const r = k.brokerResources;
   p.number("kafka.brokerResources.cpu", r.cpu, 0.5, 64);
-  p.number("kafka.brokerResources.memoryGiB", r.memoryGiB, 2, 512);
+  p.integer("kafka.brokerResources.memoryMiB", r.memoryMiB, 2_048, 524_288);
   p.expect(
-    r.heapGiB > 0 && r.heapGiB <= r.memoryGiB / 2,
-    "kafka.brokerResources.heapGiB",
-    r.heapGiB,
-    `expected more than 0 and at most half of memoryGiB (${r.memoryGiB / 2}): Kafka serves reads from the page cache, not the heap`,
+    Number.isInteger(r.heapMiB) && r.heapMiB > 0 && r.heapMiB <= r.memoryMiB / 2,
+    "kafka.brokerResources.heapMiB",
+    r.heapMiB,
+    `expected a whole number of MiB, more than 0 and at most half of memoryMiB (${r.memoryMiB / 2}): Kafka serves reads from the page cache, not the heap`,
   );
+
   p.integer("kafka.autoscaling.targetCpuUtilization", k.autoscaling.targetCpuUtilization, 10, 95);
   p.integer("kafka.autoscaling.scaleDownStabilizationSeconds", k.autoscaling.scaleDownStabilizationSeconds, 0, 3600);
   p.integer("kafka.maxConsumerParallelism", k.maxConsumerParallelism, 1, 10_000);

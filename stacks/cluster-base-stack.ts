@@ -1,26 +1,17 @@
 import { Construct } from "constructs";
-import { ClusterAccess } from "../constructs/eks/cluster-access";
-import { IEksCluster } from "../constructs/eks/eks-cluster";
 import { EncryptedStorageClass } from "../constructs/eks/storage-class";
-import { KitStack } from "./kit-stack";
-import { LayerStackProps } from "./network-stack";
-
-export interface ClusterBaseStackProps extends LayerStackProps {
-  readonly cluster: IEksCluster;
-}
+import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
 
 /**
  * `<env>-cluster-base`: in-cluster basics (the encrypted gp3 StorageClass).
  * A separate stack because its Kubernetes provider is configured from the
  * cluster's outputs, which must exist before this stack plans.
  */
-export class ClusterBaseStack extends KitStack {
-  readonly access: ClusterAccess;
+export class ClusterBaseStack extends InClusterStack {
   readonly storageClass: EncryptedStorageClass;
 
-  constructor(scope: Construct, props: ClusterBaseStackProps) {
+  constructor(scope: Construct, props: InClusterLayerProps) {
     super(scope, { ...props, layer: "cluster-base" });
-    this.access = new ClusterAccess(this, "access", props.cluster);
     this.storageClass = new EncryptedStorageClass(this, "gp3");
   }
 }

@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
 import { EksCluster } from "../constructs/eks/eks-cluster";
 import { INetwork } from "../constructs/network/network";
-import { costTags } from "./kit-stack";
-import { clusterNameOf, LayerStackProps } from "./network-stack";
-import { KitStack } from "./kit-stack";
+import { clusterNameOf } from "../domain/names";
+import { addOutput, costTags, KitStack, LayerStackProps } from "./kit-stack";
 
 export interface EksStackProps extends LayerStackProps {
+  /** The network the cluster and its nodes live in. */
   readonly network: INetwork;
 }
 
@@ -29,5 +29,13 @@ export class EksStack extends KitStack {
       consumers: env.nodePools.consumers,
       instanceTags: costTags(env, "eks-nodes"),
     });
+    const c = this.cluster;
+    addOutput(this, "cluster_name", c.clusterName, "Name of the EKS cluster");
+    addOutput(this, "cluster_endpoint", c.endpoint, "Endpoint of the Kubernetes API server");
+    addOutput(this, "cluster_certificate_authority_data", c.certificateAuthorityData, "Base64 PEM of the cluster CA");
+    addOutput(this, "cluster_oidc_issuer_url", c.oidcIssuerUrl, "OIDC issuer URL of the cluster (IRSA)");
+    addOutput(this, "oidc_provider_arn", c.oidcProviderArn, "ARN of the IAM OIDC provider (IRSA)");
+    addOutput(this, "node_iam_role_arn", c.nodeRoleArn, "IAM role of the managed node groups");
+    addOutput(this, "cluster_secrets_kms_key_arn", c.secretsKeyArn, "KMS key that envelope-encrypts Kubernetes secrets");
   }
 }

@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/types";
+import { KAFKA_NAMESPACE, PROMETHEUS_RELEASE } from "../domain/names";
 import { PolicyPack, platformRules } from "../constructs/policy";
 import { ClusterBaseStack } from "./cluster-base-stack";
 import { EksStack } from "./eks-stack";
 import { IngestStack } from "./ingest-stack";
-import { KafkaOperatorStack, KAFKA_NAMESPACE } from "./kafka-operator-stack";
+import { KafkaOperatorStack } from "./kafka-operator-stack";
 import { KafkaStack } from "./kafka-stack";
 import { COST_TAG_KEYS, StateBackendKind } from "./kit-stack";
 import { NetworkStack } from "./network-stack";
@@ -21,9 +22,6 @@ export interface EnvironmentStacks {
   /** Present when `features.ingest` (and `features.kafka`) is on. */
   readonly ingest?: IngestStack;
 }
-
-/** Helm release name of kube-prometheus-stack; ServiceMonitors and PrometheusRules carry `release: <this>`. */
-export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
 
 /**
  * All stacks of one environment, wired through typed interfaces. The config

@@ -1,17 +1,17 @@
 import { Construct } from "constructs";
-import { ClusterAccess } from "../constructs/eks/cluster-access";
-import { IEksCluster } from "../constructs/eks/eks-cluster";
-import { schedulingFor } from "../domain/node-pools";
 import { IngestGateway } from "../constructs/ingest/ingest-gateway";
 import { IKafkaCluster } from "../constructs/kafka/kafka-cluster";
-import { KitStack } from "./kit-stack";
-import { LayerStackProps } from "./network-stack";
+import { IKafkaUser } from "../constructs/kafka/kafka-user";
+import { schedulingFor } from "../domain/node-pools";
+import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
+import { addOutput } from "./kit-stack";
 
-export interface IngestStackProps extends LayerStackProps {
-  readonly cluster: IEksCluster;
+export interface IngestStackProps extends InClusterLayerProps {
+  /** The cluster the gateway produces to. */
   readonly kafka: IKafkaCluster;
-  readonly kafkaUser: { readonly userName: string; readonly secretName: string };
-  /** Helm release of kube-prometheus-stack, when observability is on. */
+  /** The gateway's Kafka user. */
+  readonly kafkaUser: IKafkaUser;
+  /** Helm release of kube-prometheus-stack, when observability is on. @default no ServiceMonitor */
   readonly prometheusRelease?: string;
 }
 
@@ -20,13 +20,12 @@ export interface IngestStackProps extends LayerStackProps {
  * the platform's front door, and a spot reclaim of several replicas at once
  * would turn into 503s for every producer.
  */
-export class IngestStack extends KitStack {
+export class IngestStack extends InClusterStack {
   readonly gateway: IngestGateway;
 
   constructor(scope: Construct, props: IngestStackProps) {
     super(scope, { ...props, layer: "ingest" });
     const g = props.env.ingest;
-    new ClusterAccess(this, "access", props.cluster);
     this.gateway = new IngestGateway(this, "gateway", {
       kafka: props.kafka,
       kafkaUser: props.kafkaUser,
@@ -38,5 +37,6 @@ export class IngestStack extends KitStack {
       scheduling: schedulingFor("system"),
       prometheusRelease: props.prometheusRelease,
     });
+    addOutput(this, "ingest_gateway_url", this.gateway.url, "In-cluster URL of the ingest endpoint (POST event batches)");
   }
 }

@@ -1,28 +1,25 @@
 import { Construct } from "constructs";
-import { ClusterAccess } from "../constructs/eks/cluster-access";
-import { IEksCluster } from "../constructs/eks/eks-cluster";
-import { schedulingFor } from "../domain/node-pools";
 import { StrimziOperator } from "../constructs/kafka/strimzi-operator";
-import { KitStack } from "./kit-stack";
-import { LayerStackProps } from "./network-stack";
-
-export interface KafkaOperatorStackProps extends LayerStackProps {
-  readonly cluster: IEksCluster;
-}
-
-/** Namespace of the Kafka cluster and everything that talks to it. */
-export const KAFKA_NAMESPACE = "kafka";
+import { KAFKA_NAMESPACE, STRIMZI_NAMESPACE } from "../domain/names";
+import { schedulingFor } from "../domain/node-pools";
+import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
+import { addOutput } from "./kit-stack";
 
 /**
  * `<env>-kafka-operator`: the Strimzi operator and its CRDs. Separate from the
- * cluster stack because kubernetes_manifest needs the CRDs at plan time.
+ * Kafka stack because kubernetes_manifest needs the CRDs at plan time.
  */
-export class KafkaOperatorStack extends KitStack {
+export class KafkaOperatorStack extends InClusterStack {
   readonly operator: StrimziOperator;
 
-  constructor(scope: Construct, props: KafkaOperatorStackProps) {
+  constructor(scope: Construct, props: InClusterLayerProps) {
     super(scope, { ...props, layer: "kafka-operator" });
-    new ClusterAccess(this, "access", props.cluster);
-    this.operator = new StrimziOperator(this, "strimzi", { watchNamespace: KAFKA_NAMESPACE, scheduling: schedulingFor("system") });
+    this.operator = new StrimziOperator(this, "strimzi", {
+      operatorNamespace: STRIMZI_NAMESPACE,
+      watchNamespace: KAFKA_NAMESPACE,
+      scheduling: schedulingFor("system"),
+    });
+    addOutput(this, "strimzi_chart_version", this.operator.chartVersion, "Version of the strimzi-kafka-operator Helm chart installed");
+    addOutput(this, "kafka_namespace", this.operator.watchNamespace, "Namespace the Strimzi operator watches (the Kafka cluster's)");
   }
 }

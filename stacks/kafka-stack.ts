@@ -1,33 +1,29 @@
 import { Construct } from "constructs";
-import { ClusterAccess } from "../constructs/eks/cluster-access";
-import { IEksCluster } from "../constructs/eks/eks-cluster";
-import { schedulingFor } from "../domain/node-pools";
+import { planForEnvironment } from "../config/capacity";
 import { KafkaCluster } from "../constructs/kafka/kafka-cluster";
 import { KafkaTopics } from "../constructs/kafka/kafka-topics";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
-import { DEAD_LETTER_TOPIC, TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
-import { planForEnvironment } from "../config/capacity";
 import { CapacityPlan } from "../domain/capacity-planner";
-import { KitStack } from "./kit-stack";
-import { LayerStackProps } from "./network-stack";
+import { DEAD_LETTER_TOPIC, TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
+import { CONSUMER_GROUP_PREFIX, INGEST_GATEWAY_USER, PLATFORM_CONSUMERS_USER } from "../domain/names";
+import { schedulingFor } from "../domain/node-pools";
+import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
+import { addOutput } from "./kit-stack";
 
-export interface KafkaStackProps extends LayerStackProps {
-  readonly cluster: IEksCluster;
+export interface KafkaStackProps extends InClusterLayerProps {
   /** Namespace the Strimzi operator watches. */
   readonly namespace: string;
+  /** StorageClass of broker and controller volumes. */
   readonly storageClassName: string;
-  /** @default TOPIC_CATALOG */
+  /** Topics to create. @default TOPIC_CATALOG */
   readonly catalog?: readonly TopicDefinition[];
 }
-
-/** Consumer groups of platform consumers must start with this prefix (their ACL is a prefix ACL). */
-export const CONSUMER_GROUP_PREFIX = "consumers.";
 
 /**
  * `<env>-kafka`: the Kafka cluster, its topics and its users, sized by the
  * capacity planner from the environment's declared load.
  */
-export class KafkaStack extends KitStack {
+export class KafkaStack extends InClusterStack {
   readonly kafka: KafkaCluster;
   readonly topics: KafkaTopics;
   readonly plan: CapacityPlan;
@@ -39,7 +35,6 @@ export class KafkaStack extends KitStack {
     const env = props.env;
     const catalog = props.catalog ?? TOPIC_CATALOG;
     this.plan = planForEnvironment(env, catalog);
-    new ClusterAccess(this, "access", props.cluster);
 
     this.kafka = new KafkaCluster(this, "cluster", {
       namespace: props.namespace,
@@ -63,18 +58,34 @@ export class KafkaStack extends KitStack {
       topics: catalog.map((definition) => ({ definition, partitions: partitions.get(definition.name)! })),
     });
 
-    const eventTopics = catalog.filter((t) => t.category !== undefined).map((t) => t.name);
+    const eventTopics = catalog.filter((t) => t.category !== undefined).map((t) => this.topics.topic(t.name));
     this.ingestUser = new KafkaUser(this, "ingest-gateway-user", {
       cluster: this.kafka,
-      userName: "ingest-gateway",
+      userName: INGEST_GATEWAY_USER,
       produceTo: eventTopics,
     });
     this.consumerUser = new KafkaUser(this, "consumers-user", {
       cluster: this.kafka,
-      userName: "platform-consumers",
+      userName: PLATFORM_CONSUMERS_USER,
       consumeFrom: eventTopics,
-      produceTo: [DEAD_LETTER_TOPIC],
+      produceTo: [this.topics.topic(DEAD_LETTER_TOPIC)],
       consumerGroupPrefix: CONSUMER_GROUP_PREFIX,
     });
+
+    addOutput(this, "kafka_bootstrap_servers", this.kafka.bootstrapServers, "In-cluster TLS bootstrap address (SCRAM-SHA-512)");
+    addOutput(this, "kafka_cluster_name", this.kafka.clusterName, "Name of the Strimzi Kafka resource");
+    addOutput(
+      this,
+      "kafka_cluster_ca_cert_secret",
+      this.kafka.clusterCaCertSecret,
+      "Secret (in the Kafka namespace) holding the cluster CA clients must trust",
+    );
+    addOutput(
+      this,
+      "kafka_topics",
+      this.topics.all.map((t) => t.topicName),
+      "Kafka topics the kit manages",
+    );
+    addOutput(this, "kafka_broker_disk_gib", this.plan.brokerDiskGiB, "Disk per broker from the capacity planner, GiB");
   }
 }

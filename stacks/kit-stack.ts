@@ -1,7 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Aspects, IAspect, LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { Aspects, IAspect, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/types";
+import { stackNameOf } from "../domain/names";
 
 /** Where Terraform state goes. "local" is for synth and tests without an AWS account. */
 export type StateBackendKind = "s3" | "local";
@@ -18,6 +19,9 @@ export interface KitStackProps {
   readonly aspects?: readonly IAspect[];
 }
 
+/** Props of a layer stack: the layer name is the stack's own. */
+export type LayerStackProps = Omit<KitStackProps, "layer">;
+
 /**
  * Base of every stack in the kit: environment-prefixed name, state backend
  * from config, and an AWS provider whose default_tags carry the cost tags.
@@ -28,10 +32,10 @@ export class KitStack extends TerraformStack {
   readonly aws: AwsProvider;
 
   constructor(scope: Construct, props: KitStackProps) {
-    super(scope, `${props.env.name}-${props.layer}`);
+    const stackName = stackNameOf(props.env.name, props.layer);
+    super(scope, stackName);
     this.env = props.env;
     this.layer = props.layer;
-    const stackName = `${props.env.name}-${props.layer}`;
     if (props.stateBackend === "s3") {
       new S3Backend(this, {
         bucket: props.env.state.bucket,
@@ -49,6 +53,14 @@ export class KitStack extends TerraformStack {
     });
     for (const aspect of props.aspects ?? []) Aspects.of(this).add(aspect);
   }
+}
+
+/**
+ * A stack output, named as terraform-aws-modules names it (`cluster_name`,
+ * `vpc_id`, ...) so `terraform output` reads the way users expect.
+ */
+export function addOutput(stack: KitStack, name: string, value: unknown, description: string): TerraformOutput {
+  return new TerraformOutput(stack, name, { value, description });
 }
 
 export function costTags(env: EnvironmentConfig, component: string): Record<string, string> {

@@ -1,8 +1,7 @@
 import { Construct } from "constructs";
 import { Network } from "../constructs/network/network";
-import { KitStack, KitStackProps } from "./kit-stack";
-
-export type LayerStackProps = Omit<KitStackProps, "layer">;
+import { clusterNameOf } from "../domain/names";
+import { addOutput, KitStack, LayerStackProps } from "./kit-stack";
 
 /** `<env>-network`: the VPC, subnets, NAT and the S3 endpoint. */
 export class NetworkStack extends KitStack {
@@ -20,10 +19,10 @@ export class NetworkStack extends KitStack {
       natGateways: env.network.natGateways,
       clusterName: clusterNameOf(env.name),
     });
+    addOutput(this, "vpc_id", this.network.vpcId, "ID of the VPC");
+    addOutput(this, "vpc_cidr_block", this.network.vpcCidr, "CIDR block of the VPC");
+    addOutput(this, "private_subnets", this.network.privateSubnetIds, "IDs of the private subnets (nodes), in availability-zone order");
+    addOutput(this, "public_subnets", this.network.publicSubnetIds, "IDs of the public subnets, in availability-zone order");
+    addOutput(this, "azs", this.network.availabilityZones, "Availability zones of the subnets");
   }
-}
-
-/** One cluster per environment, named after it. */
-export function clusterNameOf(envName: string): string {
-  return `${envName}-streaming`;
 }

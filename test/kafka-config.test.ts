@@ -57,8 +57,8 @@ describe("Kafka config rules", () => {
     ],
     [
       "heap larger than half the memory",
-      withOverrides(prod, { kafka: { brokerResources: { cpu: 6, memoryGiB: 16, heapGiB: 12 } } }),
-      "prod.kafka.brokerResources.heapGiB: got 12, expected more than 0 and at most half of memoryGiB (8)",
+      withOverrides(prod, { kafka: { brokerResources: { cpu: 6, memoryMiB: 16_384, heapMiB: 12_288 } } }),
+      "prod.kafka.brokerResources.heapMiB: got 12288, expected a whole number of MiB, more than 0 and at most half of memoryMiB (8192): Kafka serves reads from the page cache, not the heap",
     ],
     [
       "kafka node pool too small for max brokers",

@@ -6,20 +6,28 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
+import { memoryQuantity } from "../../domain/k8s-quantity";
 import { PoolScheduling } from "../../domain/node-pools";
 import { IKafkaCluster } from "../kafka/kafka-cluster";
+import { IKafkaUser } from "../kafka/kafka-user";
 import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
 
 export interface IngestGatewayProps {
+  /** The cluster the gateway produces to; the gateway runs in its namespace (secrets do not cross namespaces). */
   readonly kafka: IKafkaCluster;
-  /** The KafkaUser whose Strimzi secret (`password`) the gateway authenticates with. */
-  readonly kafkaUser: { readonly userName: string; readonly secretName: string };
+  /** The Kafka user whose Strimzi secret the gateway authenticates with. */
+  readonly kafkaUser: IKafkaUser;
   /** Container image with a tag or digest. */
   readonly image: string;
+  /** Replica range of the HPA; the Deployment starts at min. */
   readonly replicas: { readonly min: number; readonly max: number };
+  /** CPU request in cores and memory (request = limit) in MiB, per replica. */
   readonly resources: { readonly cpu: number; readonly memoryMiB: number };
+  /** Average CPU the HPA aims for, percent of the request. */
   readonly targetCpuUtilization: number;
+  /** What a batch with some invalid events gets: rejected whole, or the valid part accepted. */
   readonly partialBatchPolicy: "reject-batch" | "accept-valid";
+  /** Node selector and tolerations of the pool the pods run on. */
   readonly scheduling: PoolScheduling;
   /**
    * `release` label value the Prometheus operator selects ServiceMonitors by;
@@ -27,7 +35,7 @@ export interface IngestGatewayProps {
    * @default no ServiceMonitor
    */
   readonly prometheusRelease?: string;
-  /** @default "ingest-gateway" */
+  /** Name of every object (Deployment, Service, HPA, PDB). @default "ingest-gateway" */
   readonly name?: string;
   /** Seconds the pod may take to drain after SIGTERM. @default 30 */
   readonly drainSeconds?: number;
@@ -51,6 +59,7 @@ export class IngestGateway extends Construct {
   readonly namespace: string;
   /** In-cluster URL of the ingest endpoint. */
   readonly url: string;
+  /** Every object applied, typed by kind. */
   readonly objects: readonly KubeObject[];
 
   constructor(scope: Construct, id: string, props: IngestGatewayProps) {
@@ -64,7 +73,12 @@ export class IngestGateway extends Construct {
     if (!/[:@]/.test(props.image.split("/").pop() ?? "") || props.image.endsWith(":latest"))
       problems.push(`image ${JSON.stringify(props.image)} needs a pinned tag or digest`);
     if (!(drain >= 10)) problems.push(`drainSeconds: got ${drain}, expected at least 10`);
-    if (problems.length) throw new Error(`IngestGateway ${id}: ${problems.join("; ")}`);
+    if (props.kafkaUser.cluster.clusterName !== props.kafka.clusterName || props.kafkaUser.cluster.namespace !== ns) {
+      problems.push(
+        `kafkaUser ${props.kafkaUser.userName} belongs to ${props.kafkaUser.cluster.namespace}/${props.kafkaUser.cluster.clusterName}, not ${ns}/${props.kafka.clusterName}`,
+      );
+    }
+    if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
     const labels = {
       "app.kubernetes.io/name": name,
@@ -78,7 +92,7 @@ export class IngestGateway extends Construct {
       { name: "KAFKA_TLS", value: "true" },
       { name: "KAFKA_TLS_CA_FILE", value: `${CA_DIR}/ca.crt` },
       { name: "KAFKA_SASL_USERNAME", value: props.kafkaUser.userName },
-      { name: "KAFKA_SASL_PASSWORD", valueFrom: { secretKeyRef: { name: props.kafkaUser.secretName, key: "password" } } },
+      { name: "KAFKA_SASL_PASSWORD", valueFrom: { secretKeyRef: { name: props.kafkaUser.secretName, key: props.kafkaUser.passwordKey } } },
       // Real Kafka serves InitProducerId: no duplicates from the producer's own retries.
       { name: "KAFKA_IDEMPOTENCE", value: "on" },
       { name: "PARTIAL_BATCH_POLICY", value: props.partialBatchPolicy },
@@ -114,8 +128,8 @@ export class IngestGateway extends Construct {
                 ports: [{ name: "http", containerPort: PORT }],
                 env,
                 resources: {
-                  requests: { cpu: String(props.resources.cpu), memory: `${props.resources.memoryMiB}Mi` },
-                  limits: { memory: `${props.resources.memoryMiB}Mi` },
+                  requests: { cpu: String(props.resources.cpu), memory: memoryQuantity(props.resources.memoryMiB) },
+                  limits: { memory: memoryQuantity(props.resources.memoryMiB) },
                 },
                 readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },
                 livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
@@ -162,7 +176,7 @@ export class IngestGateway extends Construct {
       metadata,
       spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
     };
-    const objects = [deployment, service, hpa, pdb] as unknown as KubeObject[];
+    const objects: KubeObject[] = [deployment, service, hpa, pdb];
     if (props.prometheusRelease) {
       const monitor: IServiceMonitor = {
         apiVersion: "monitoring.coreos.com/v1",
@@ -174,7 +188,7 @@ export class IngestGateway extends Construct {
           endpoints: [{ port: "http", path: "/metrics", interval: "15s" }],
         },
       };
-      objects.push(monitor as unknown as KubeObject);
+      objects.push(monitor);
     }
     // After creation the HPA owns the Deployment's replica count.
     objects.forEach(

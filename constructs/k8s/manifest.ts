@@ -2,27 +2,43 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 
-/** The parts of a Kubernetes object the kit relies on. */
+/**
+ * The parts of a Kubernetes object the kit relies on. kubernetes-models'
+ * interfaces (IDeployment, IHorizontalPodAutoscaler, IServiceMonitor, ...)
+ * satisfy it as they are, so objects keep their own kind's type end to end.
+ */
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+}
+
+/** A custom resource the kit writes itself (Strimzi): a required name and a free-form body. */
+export interface CustomResource extends KubeObject {
   readonly metadata: {
     readonly name: string;
     readonly namespace?: string;
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
   };
-  readonly [field: string]: unknown;
+  readonly spec?: Readonly<Record<string, unknown>>;
 }
 
-export interface KubeManifestProps {
-  readonly object: KubeObject;
+export interface KubeManifestProps<T extends KubeObject> {
+  /** The object to apply; its kind's type flows through to `KubeManifest.object`. */
+  readonly object: T;
   /**
    * Fields the cluster may change after apply (Terraform then accepts the
    * live value instead of reverting it), e.g. `spec.replicas` owned by an HPA.
    * @default metadata.labels and metadata.annotations (the provider's default)
    */
   readonly computedFields?: readonly string[];
+  /** Resources that must exist first. @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -34,28 +50,30 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * kubernetes-models' interfaces (test/kube-objects.test.ts validates every
  * object of every environment against its schema).
  */
-export class KubeManifest extends Construct {
+export class KubeManifest<T extends KubeObject = KubeObject> extends Construct {
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
   /** The object as it will be applied. */
-  readonly object: KubeObject;
+  readonly object: T;
 
-  constructor(scope: Construct, id: string, props: KubeManifestProps) {
+  constructor(scope: Construct, id: string, props: KubeManifestProps<T>) {
     super(scope, id);
     const o = props.object;
-    if (!o.apiVersion || !o.kind) throw new Error(`KubeManifest ${id}: apiVersion and kind are required`);
-    if (!DNS_SUBDOMAIN.test(o.metadata?.name ?? "")) {
-      throw new Error(`KubeManifest ${id}: metadata.name ${JSON.stringify(o.metadata?.name)} is not a valid Kubernetes name`);
+    const name = o.metadata?.name ?? "";
+    if (!o.apiVersion || !o.kind) throw new Error(`${this.node.path}: apiVersion and kind are required`);
+    if (!DNS_SUBDOMAIN.test(name)) {
+      throw new Error(`${this.node.path}: metadata.name ${JSON.stringify(o.metadata?.name)} is not a valid Kubernetes name`);
     }
     new Manifest(this, "manifest", {
-      manifest: o as unknown as Record<string, unknown>,
+      // The provider's schema types the manifest as a plain map; every KubeObject is one.
+      manifest: { ...o },
       computedFields: props.computedFields ? ["metadata.labels", "metadata.annotations", ...props.computedFields] : undefined,
       dependsOn: props.dependsOn,
     });
     this.kind = o.kind;
-    this.name = o.metadata.name;
-    this.namespace = o.metadata.namespace;
+    this.name = name;
+    this.namespace = o.metadata?.namespace;
     this.object = o;
   }
 }

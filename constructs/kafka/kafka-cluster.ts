@@ -2,10 +2,12 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Construct } from "constructs";
 // Type only: validated with kubernetes-models in the tests, not loaded at synth (~100 ms).
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { PoolScheduling } from "../../domain/node-pools";
-import { KubeManifest, KubeObject, podScheduling } from "../k8s/manifest";
-import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "./jmx-metrics";
+import { jvmHeapSize, memoryQuantity } from "../../domain/k8s-quantity";
 import { topologyProblems } from "../../domain/kafka-topology";
+import { KAFKA_CLUSTER_NAME } from "../../domain/names";
+import { PoolScheduling } from "../../domain/node-pools";
+import { CustomResource, KubeManifest, podScheduling } from "../k8s/manifest";
+import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "./jmx-metrics";
 
 export const STRIMZI_API = "kafka.strimzi.io/v1";
 /** Internal TLS listener with SCRAM-SHA-512: the only way in. */
@@ -25,39 +27,46 @@ export interface IKafkaCluster {
   readonly brokerPoolName: string;
 }
 
+/** A JVM pod's size: CPU request, memory (request = limit) and the heap inside it. */
 export interface PodResources {
+  /** CPU request in cores (0.5 = half a core). */
   readonly cpu: number;
-  readonly memoryGiB: number;
-  readonly heapGiB: number;
+  /** Memory request and limit, MiB. */
+  readonly memoryMiB: number;
+  /** JVM heap, MiB; the rest of memoryMiB is page cache. */
+  readonly heapMiB: number;
 }
 
 export interface KafkaClusterProps {
   /** Name of the Kafka resource. @default "events" */
   readonly name?: string;
+  /** Namespace the Strimzi operator watches; every resource of the cluster goes there. */
   readonly namespace: string;
   /** Apache Kafka version the operator supports. */
   readonly version: string;
   /** Broker counts; the HPA moves between min and max, initial is the first deploy. */
   readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
-  /** @default 3 */
+  /** KRaft controllers (a controller-only node pool). @default 3 */
   readonly controllers?: number;
-  /** @default 3 */
+  /** Default and internal-topic replication factor. @default 3 */
   readonly replicationFactor?: number;
-  /** @default 2 */
+  /** min.insync.replicas for acks=all producers. @default 2 */
   readonly minInsyncReplicas?: number;
   /** Default topic retention. */
   readonly retentionHours: number;
   /** Persistent volume per broker. */
   readonly brokerStorage: { readonly sizeGiB: number; readonly storageClassName: string };
-  /** @default 20 GiB on the broker storage class */
+  /** Metadata volume per controller. @default 20 GiB on the broker storage class */
   readonly controllerStorageGiB?: number;
+  /** Broker pod size. */
   readonly brokerResources: PodResources;
-  /** @default 1 CPU, 4 GiB, 1 GiB heap */
+  /** Controller pod size. @default 1 CPU, 4096 MiB, 1024 MiB heap */
   readonly controllerResources?: PodResources;
   /** Brokers and controllers (the kafka pool). */
   readonly kafkaScheduling: PoolScheduling;
   /** Entity operator, Cruise Control and Kafka Exporter (the system pool). */
   readonly operandScheduling: PoolScheduling;
+  /** The broker HPA: average CPU it aims for (percent of requests) and how long it waits before removing a broker. */
   readonly autoscaling: { readonly targetCpuUtilization: number; readonly scaleDownStabilizationSeconds: number };
   /**
    * Replication throttle while Cruise Control moves partitions, bytes/s. Keeps
@@ -87,16 +96,16 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
   readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
   /** The custom resources this construct emits, for inspection and tests. */
   readonly resources: {
-    readonly kafka: KubeManifest;
-    readonly controllers: KubeManifest;
-    readonly brokers: KubeManifest;
-    readonly autoscaler: KubeManifest;
-    readonly rebalanceTemplates: readonly KubeManifest[];
+    readonly kafka: KubeManifest<CustomResource>;
+    readonly controllers: KubeManifest<CustomResource>;
+    readonly brokers: KubeManifest<CustomResource>;
+    readonly autoscaler: KubeManifest<IHorizontalPodAutoscaler>;
+    readonly rebalanceTemplates: readonly KubeManifest<CustomResource>[];
   };
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
-    const name = props.name ?? "events";
+    const name = props.name ?? KAFKA_CLUSTER_NAME;
     const ns = props.namespace;
     const rf = props.replicationFactor ?? 3;
     const minIsr = props.minInsyncReplicas ?? 2;
@@ -109,7 +118,14 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     if (!(props.retentionHours >= 1)) problems.push(`retentionHours: got ${props.retentionHours}, expected at least 1`);
     if (!(props.brokerStorage.sizeGiB >= 10))
       problems.push(`brokerStorage.sizeGiB: got ${props.brokerStorage.sizeGiB}, expected at least 10`);
-    if (problems.length) throw new Error(`KafkaCluster ${id}: ${problems.join("; ")}`);
+    for (const [field, r] of [
+      ["brokerResources", props.brokerResources],
+      ["controllerResources", props.controllerResources],
+    ] as const) {
+      if (r && !(r.heapMiB < r.memoryMiB))
+        problems.push(`${field}.heapMiB: got ${r.heapMiB}, must be below memoryMiB (${r.memoryMiB}) or the pod is OOM-killed`);
+    }
+    if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
     const clusterLabel = { "strimzi.io/cluster": name };
     const brokerPool = "brokers";
@@ -123,7 +139,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     });
 
     const rebalanceTemplate = (mode: "add" | "remove") =>
-      new KubeManifest(this, `rebalance-${mode}`, {
+      new KubeManifest<CustomResource>(this, `rebalance-${mode}`, {
         object: {
           apiVersion: STRIMZI_API,
           kind: "KafkaRebalance",
@@ -142,7 +158,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       });
     const rebalanceTemplates = [rebalanceTemplate("add"), rebalanceTemplate("remove")];
 
-    const kafka = new KubeManifest(this, "kafka", {
+    const kafka = new KubeManifest<CustomResource>(this, "kafka", {
       object: {
         apiVersion: STRIMZI_API,
         kind: "Kafka",
@@ -194,7 +210,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       res: PodResources,
       computed?: string[],
     ) =>
-      new KubeManifest(this, `pool-${pool}`, {
+      new KubeManifest<CustomResource>(this, `pool-${pool}`, {
         object: {
           apiVersion: STRIMZI_API,
           kind: "KafkaNodePool",
@@ -216,8 +232,11 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
                 },
               ],
             },
-            resources: { requests: { cpu: String(res.cpu), memory: gib(res.memoryGiB) }, limits: { memory: gib(res.memoryGiB) } },
-            jvmOptions: { "-Xms": `${res.heapGiB}g`, "-Xmx": `${res.heapGiB}g` },
+            resources: {
+              requests: { cpu: String(res.cpu), memory: memoryQuantity(res.memoryMiB) },
+              limits: { memory: memoryQuantity(res.memoryMiB) },
+            },
+            jvmOptions: { "-Xms": jvmHeapSize(res.heapMiB), "-Xmx": jvmHeapSize(res.heapMiB) },
             template: {
               pod: {
                 ...kafkaPod,
@@ -235,7 +254,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
         },
         computedFields: computed,
       });
-    const controllerRes = props.controllerResources ?? { cpu: 1, memoryGiB: 4, heapGiB: 1 };
+    const controllerRes = props.controllerResources ?? { cpu: 1, memoryMiB: 4096, heapMiB: 1024 };
     const controllersPool = nodePool(controllerPool, "controller", controllers, props.controllerStorageGiB ?? 20, controllerRes);
     // After the first apply the HPA owns spec.replicas; Terraform must not put it back.
     const brokersPool = nodePool(brokerPool, "broker", props.brokers.initial, props.brokerStorage.sizeGiB, props.brokerResources, [
@@ -263,7 +282,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
         },
       },
     };
-    const autoscaler = new KubeManifest(this, "broker-autoscaler", { object: hpa as unknown as KubeObject });
+    const autoscaler = new KubeManifest(this, "broker-autoscaler", { object: hpa });
 
     this.clusterName = name;
     this.namespace = ns;

@@ -1,16 +1,29 @@
 import { Construct } from "constructs";
-import { KubeManifest } from "../k8s/manifest";
-import { IKafkaCluster, STRIMZI_API } from "./kafka-cluster";
 import { TopicDefinition } from "../../domain/event-catalog";
+import { CustomResource, KubeManifest } from "../k8s/manifest";
+import { IKafkaCluster, STRIMZI_API } from "./kafka-cluster";
+
+/** A topic that exists in a Kafka cluster: what users, ACLs and clients reference, instead of a string. */
+export interface IKafkaTopic {
+  /** Kafka topic name, e.g. `events.user-actions`. */
+  readonly topicName: string;
+  /** Name of the KafkaTopic resource (a Kubernetes name: dots become dashes). */
+  readonly resourceName: string;
+  /** The cluster that holds it. */
+  readonly cluster: IKafkaCluster;
+}
 
 export interface PlannedTopic {
+  /** The topic as the catalog declares it. */
   readonly definition: TopicDefinition;
   /** Partitions from the capacity planner (or the definition's fixed count). */
   readonly partitions: number;
 }
 
 export interface KafkaTopicsProps {
+  /** The cluster the topics live in. */
   readonly cluster: IKafkaCluster;
+  /** The topics with their planned partition counts. */
   readonly topics: readonly PlannedTopic[];
   /** Retention for topics without their own. */
   readonly defaultRetentionHours: number;
@@ -29,21 +42,26 @@ export function topicResourceName(topic: string): string {
  * compression and cleanup policy from the catalog.
  */
 export class KafkaTopics extends Construct {
-  readonly topicNames: readonly string[];
-  readonly resources: readonly KubeManifest[];
+  /** Every topic, in catalog order. */
+  readonly all: readonly IKafkaTopic[];
+  readonly resources: readonly KubeManifest<CustomResource>[];
+  private readonly byName: ReadonlyMap<string, IKafkaTopic>;
 
   constructor(scope: Construct, id: string, props: KafkaTopicsProps) {
     super(scope, id);
     const seen = new Set<string>();
+    const all: IKafkaTopic[] = [];
     this.resources = props.topics.map(({ definition: t, partitions }) => {
       const resourceName = topicResourceName(t.name);
       if (!/^[a-zA-Z0-9._-]{1,249}$/.test(t.name))
-        throw new Error(`KafkaTopics ${id}: topic name ${JSON.stringify(t.name)} is not a legal Kafka topic name`);
-      if (seen.has(resourceName)) throw new Error(`KafkaTopics ${id}: two topics map to the resource name ${resourceName}`);
+        throw new Error(`${this.node.path}: topic name ${JSON.stringify(t.name)} is not a legal Kafka topic name`);
+      if (seen.has(resourceName)) throw new Error(`${this.node.path}: two topics map to the resource name ${resourceName}`);
       seen.add(resourceName);
-      if (!(Number.isInteger(partitions) && partitions >= 1))
-        throw new Error(`KafkaTopics ${id}: ${t.name} partitions must be a whole number >= 1, got ${partitions}`);
-      return new KubeManifest(this, resourceName, {
+      if (!(Number.isInteger(partitions) && partitions >= 1)) {
+        throw new Error(`${this.node.path}: ${t.name} partitions must be a whole number >= 1, got ${partitions}`);
+      }
+      all.push({ topicName: t.name, resourceName, cluster: props.cluster });
+      return new KubeManifest<CustomResource>(this, resourceName, {
         object: {
           apiVersion: STRIMZI_API,
           kind: "KafkaTopic",
@@ -62,6 +80,14 @@ export class KafkaTopics extends Construct {
         },
       });
     });
-    this.topicNames = props.topics.map((t) => t.definition.name);
+    this.all = all;
+    this.byName = new Map(all.map((t) => [t.topicName, t]));
+  }
+
+  /** The topic named `topicName`; throws at synth, naming the known topics, when there is none. */
+  topic(topicName: string): IKafkaTopic {
+    const found = this.byName.get(topicName);
+    if (!found) throw new Error(`${this.node.path}: no topic ${JSON.stringify(topicName)}; known: ${[...this.byName.keys()].join(", ")}`);
+    return found;
   }
 }

@@ -1,55 +1,90 @@
 import { Construct } from "constructs";
-import { KubeManifest } from "../k8s/manifest";
+import { CustomResource, KubeManifest } from "../k8s/manifest";
 import { IKafkaCluster, STRIMZI_API } from "./kafka-cluster";
+import { IKafkaTopic } from "./kafka-topics";
+
+/** A Kafka principal with SCRAM credentials that clients authenticate as. */
+export interface IKafkaUser {
+  /** SCRAM user name (the Kafka principal). */
+  readonly userName: string;
+  /** Secret, in the cluster's namespace, that holds the credentials (written by Strimzi's user operator). */
+  readonly secretName: string;
+  /** Key of the password inside `secretName`. */
+  readonly passwordKey: string;
+  /** The cluster the user exists in. */
+  readonly cluster: IKafkaCluster;
+}
 
 export interface KafkaUserProps {
+  /** The cluster the user is created in. */
   readonly cluster: IKafkaCluster;
   /** Kafka principal and Kubernetes name; Strimzi writes the credentials to a Secret of the same name. */
   readonly userName: string;
   /** Topics this user may produce to (Write, Describe). @default none */
-  readonly produceTo?: readonly string[];
+  readonly produceTo?: readonly IKafkaTopic[];
   /** Topics this user may consume (Read, Describe). @default none */
-  readonly consumeFrom?: readonly string[];
-  /** Consumer group name prefix this user may join; required with consumeFrom. */
+  readonly consumeFrom?: readonly IKafkaTopic[];
+  /** Consumer group name prefix this user may join; required with consumeFrom. @default none (no group rights) */
   readonly consumerGroupPrefix?: string;
 }
 
-type Acl = { resource: { type: string; name: string; patternType: string }; operations: string[]; host: string };
+/** One ACL rule as Strimzi's KafkaUser spells it. */
+export interface KafkaAcl {
+  readonly resource: { readonly type: "topic" | "group"; readonly name: string; readonly patternType: "literal" | "prefix" };
+  readonly operations: readonly string[];
+  readonly host: string;
+}
 
 /**
  * A SCRAM-SHA-512 user with least-privilege ACLs: literal topic names only,
- * and one consumer-group prefix. No cluster-level or wildcard rights.
+ * and one consumer-group prefix. No cluster-level or wildcard rights. Topics
+ * are typed references to topics of the same cluster, so a misspelt topic
+ * fails at synth rather than at Strimzi's reconcile.
  */
-export class KafkaUser extends Construct {
+export class KafkaUser extends Construct implements IKafkaUser {
   readonly userName: string;
-  /** Secret with `password` and `sasl.jaas.config`, created by the user operator. */
   readonly secretName: string;
-  readonly acls: readonly Acl[];
+  readonly passwordKey = "password";
+  readonly cluster: IKafkaCluster;
+  readonly acls: readonly KafkaAcl[];
 
   constructor(scope: Construct, id: string, props: KafkaUserProps) {
     super(scope, id);
     const produce = props.produceTo ?? [];
     const consume = props.consumeFrom ?? [];
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.userName)) {
-      throw new Error(`KafkaUser ${id}: userName ${JSON.stringify(props.userName)} must be a lowercase Kubernetes name`);
-    }
-    if (produce.length + consume.length === 0) throw new Error(`KafkaUser ${id}: grant at least one of produceTo or consumeFrom`);
-    if (consume.length > 0 && !props.consumerGroupPrefix) throw new Error(`KafkaUser ${id}: consumeFrom needs consumerGroupPrefix`);
-    if ([...produce, ...consume].some((t) => t.includes("*")))
-      throw new Error(`KafkaUser ${id}: wildcard topics are not allowed; name each topic`);
-    const literal = (type: string, name: string, operations: string[]): Acl => ({
-      resource: { type, name, patternType: "literal" },
+    const fail = (message: string): never => {
+      throw new Error(`${this.node.path}: ${message}`);
+    };
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.userName))
+      fail(`userName ${JSON.stringify(props.userName)} must be a lowercase Kubernetes name`);
+    if (produce.length + consume.length === 0) fail("grant at least one of produceTo or consumeFrom");
+    if (consume.length > 0 && !props.consumerGroupPrefix) fail("consumeFrom needs consumerGroupPrefix");
+    const foreign = [...produce, ...consume].find(
+      (t) => t.cluster.clusterName !== props.cluster.clusterName || t.cluster.namespace !== props.cluster.namespace,
+    );
+    if (foreign)
+      fail(
+        `topic ${foreign.topicName} belongs to cluster ${foreign.cluster.namespace}/${foreign.cluster.clusterName}, not ${props.cluster.namespace}/${props.cluster.clusterName}`,
+      );
+    const literal = (name: string, operations: string[]): KafkaAcl => ({
+      resource: { type: "topic", name, patternType: "literal" },
       operations,
       host: "*",
     });
-    const acls: Acl[] = [
-      ...produce.map((t) => literal("topic", t, ["Write", "Describe"])),
-      ...consume.map((t) => literal("topic", t, ["Read", "Describe"])),
+    const acls: KafkaAcl[] = [
+      ...produce.map((t) => literal(t.topicName, ["Write", "Describe"])),
+      ...consume.map((t) => literal(t.topicName, ["Read", "Describe"])),
       ...(consume.length
-        ? [{ resource: { type: "group", name: props.consumerGroupPrefix!, patternType: "prefix" }, operations: ["Read"], host: "*" }]
+        ? [
+            {
+              resource: { type: "group" as const, name: props.consumerGroupPrefix!, patternType: "prefix" as const },
+              operations: ["Read"],
+              host: "*",
+            },
+          ]
         : []),
     ];
-    new KubeManifest(this, "user", {
+    new KubeManifest<CustomResource>(this, "user", {
       object: {
         apiVersion: STRIMZI_API,
         kind: "KafkaUser",
@@ -59,6 +94,7 @@ export class KafkaUser extends Construct {
     });
     this.userName = props.userName;
     this.secretName = props.userName;
+    this.cluster = props.cluster;
     this.acls = acls;
   }
 }

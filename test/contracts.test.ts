@@ -8,7 +8,7 @@ import { KubeManifest } from "../constructs/k8s/manifest";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { schedulingFor } from "../domain/node-pools";
 import { InClusterStack } from "../stacks/in-cluster-stack";
-import { resources, synthEnvironment } from "./helpers";
+import { Json, resources, synthEnvironment } from "./helpers";
 
 /** A Kafka cluster and its topics in a bare stack, for construct-level checks. */
 function kafkaFixture(stackId = "fixture", clusterName?: string) {
@@ -139,7 +139,7 @@ describe("stack contracts (prod)", () => {
   });
 
   test("stack outputs carry terraform-aws-modules' names and a description", () => {
-    const outputs = (layer: string) =>
+    const outputs = (layer: string): Json =>
       Object.fromEntries(Object.entries(out[layer].output ?? {}).filter(([k]) => !k.startsWith("cross-stack-output")));
     expect(Object.keys(outputs("network")).sort()).toEqual(["azs", "private_subnets", "public_subnets", "vpc_cidr_block", "vpc_id"]);
     expect(Object.keys(outputs("eks"))).toEqual(

@@ -24,7 +24,7 @@ export function synthEnvironment(env: EnvironmentConfig, backend: "s3" | "local"
     out[s.layer] = JSON.parse(raw[s.layer]);
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
-  return { stacks, out, raw, manifest: manifest as Json };
+  return { stacks, out, raw, manifest: manifest as Json, outdir: app.outdir };
 }
 
 /** All resources of one type in a synthesized stack. */

@@ -6,7 +6,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
-import { memoryQuantity } from "../../domain/k8s-quantity";
+import { cpuQuantity, memoryQuantity } from "../../domain/k8s-quantity";
 import { PoolScheduling } from "../../domain/node-pools";
 import { IKafkaCluster } from "../kafka/kafka-cluster";
 import { IKafkaUser } from "../kafka/kafka-user";
@@ -128,7 +128,7 @@ export class IngestGateway extends Construct {
                 ports: [{ name: "http", containerPort: PORT }],
                 env,
                 resources: {
-                  requests: { cpu: String(props.resources.cpu), memory: memoryQuantity(props.resources.memoryMiB) },
+                  requests: { cpu: cpuQuantity(props.resources.cpu), memory: memoryQuantity(props.resources.memoryMiB) },
                   limits: { memory: memoryQuantity(props.resources.memoryMiB) },
                 },
                 readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },

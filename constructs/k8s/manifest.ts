@@ -92,6 +92,7 @@ export function podScheduling(s: { nodeSelector: Readonly<Record<string, string>
         },
       },
     },
-    tolerations: [...s.tolerations],
+    // No empty list: the API server drops it and the provider then reports an inconsistent result.
+    ...(s.tolerations.length ? { tolerations: [...s.tolerations] } : {}),
   };
 }

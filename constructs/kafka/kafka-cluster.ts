@@ -2,7 +2,7 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Construct } from "constructs";
 // Type only: validated with kubernetes-models in the tests, not loaded at synth (~100 ms).
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { jvmHeapSize, memoryQuantity } from "../../domain/k8s-quantity";
+import { cpuQuantity, jvmHeapSize, memoryQuantity } from "../../domain/k8s-quantity";
 import { topologyProblems } from "../../domain/kafka-topology";
 import { KAFKA_CLUSTER_NAME } from "../../domain/names";
 import { PoolScheduling } from "../../domain/node-pools";
@@ -233,7 +233,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
               ],
             },
             resources: {
-              requests: { cpu: String(res.cpu), memory: memoryQuantity(res.memoryMiB) },
+              requests: { cpu: cpuQuantity(res.cpu), memory: memoryQuantity(res.memoryMiB) },
               limits: { memory: memoryQuantity(res.memoryMiB) },
             },
             jvmOptions: { "-Xms": jvmHeapSize(res.heapMiB), "-Xmx": jvmHeapSize(res.heapMiB) },

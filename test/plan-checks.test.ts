@@ -1,0 +1,83 @@
+import { environments } from "../config";
+import { canonicalQuantity, cpuQuantity, memoryQuantity } from "../domain/k8s-quantity";
+import { normalizationProblems } from "../tools/plan-checks/checks/built-in-kinds-normalized";
+import { PLAN_CHECKS, readSynthOutput, runPlanChecks } from "../tools/plan-checks";
+import { synthEnvironment } from "./helpers";
+
+/**
+ * The plan-time checks judge the synthesized output (cdktf.out) for defects
+ * that only show at `terraform plan` or `apply`. Every environment must pass
+ * all of them; each check is also shown to fire on the defect it models.
+ */
+describe.each(environments.map((e) => [e.name, e]))("%s: synthesized stacks pass every plan-time check", (_name, env) => {
+  test("no findings", () => {
+    const { outdir } = synthEnvironment(env);
+    expect(runPlanChecks(readSynthOutput(outdir))).toEqual([]);
+  });
+});
+
+test("every check has an id, a title and a reason", () => {
+  expect(PLAN_CHECKS.length).toBeGreaterThan(0);
+  for (const c of PLAN_CHECKS) expect(c.id).toMatch(/^[A-Z_]+$/);
+  expect(new Set(PLAN_CHECKS.map((c) => c.id)).size).toBe(PLAN_CHECKS.length);
+});
+
+describe("BUILTIN_KIND_NORMALIZED: what the API server would change", () => {
+  test("empty lists and empty maps are found, pointer structs such as emptyDir: {} are not", () => {
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "x", labels: {} },
+      spec: {
+        template: {
+          spec: {
+            tolerations: [],
+            containers: [{ name: "c", image: "i:1", resources: { requests: { cpu: "0.5", memory: "1024Mi" }, limits: {} } }],
+            volumes: [{ name: "tmp", emptyDir: {} }],
+          },
+        },
+      },
+    };
+    expect(normalizationProblems(deployment)).toEqual([
+      "metadata.labels: empty map (the API server drops it)",
+      "spec.template.spec.tolerations: empty list (the API server drops it)",
+      'spec.template.spec.containers[0].resources.requests.cpu: "0.5" comes back from the API server as "500m"; write "500m"',
+      'spec.template.spec.containers[0].resources.requests.memory: "1024Mi" comes back from the API server as "1Gi"; write "1Gi"',
+      "spec.template.spec.containers[0].resources.limits: empty map (the API server drops it)",
+    ]);
+  });
+
+  test("numbers and non-quantities in resource maps are found", () => {
+    expect(normalizationProblems({ spec: { resources: { requests: { cpu: 1, memory: "lots" } } } })).toEqual([
+      'spec.resources.requests.cpu: 1 comes back from the API server as "1"; write "1"',
+      'spec.resources.requests.memory: "lots" is not a Kubernetes quantity',
+    ]);
+  });
+});
+
+describe("canonical quantities (apimachinery's Quantity.String)", () => {
+  test.each([
+    ["0.5", "500m"],
+    ["1000m", "1"],
+    ["1500m", "1500m"],
+    ["1000", "1k"],
+    ["1500", "1500"],
+    ["1024Mi", "1Gi"],
+    ["49152Mi", "48Gi"],
+    ["0.5Gi", "512Mi"],
+    ["0.5Ki", "512"],
+    ["1.5Gi", "1536Mi"],
+    ["2e3", "2e3"],
+    ["0.0000000001", "1n"],
+    ["512Mi", "512Mi"],
+  ])("%s is stored as %s", (given, stored) => {
+    expect(canonicalQuantity(given)).toBe(stored);
+  });
+
+  test("the kit's own formatters produce canonical spellings", () => {
+    for (const cores of [0.1, 0.25, 0.5, 1, 1.5, 2, 6, 16]) expect(canonicalQuantity(cpuQuantity(cores))).toBe(cpuQuantity(cores));
+    for (const mib of [128, 512, 1000, 1024, 4096, 8192, 49_152, 1_048_576])
+      expect(canonicalQuantity(memoryQuantity(mib))).toBe(memoryQuantity(mib));
+    expect(() => cpuQuantity(0.0005)).toThrow("cpu: got 0.0005, expected a positive number of cores in steps of 0.001");
+  });
+});

@@ -1,3 +1,4 @@
+import { CHARTS } from "../domain/charts";
 import { TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
 import { topologyProblems } from "../domain/kafka-topology";
 import { planForEnvironment } from "./capacity";
@@ -6,21 +7,21 @@ import { EnvironmentConfig } from "./types";
 import { ProblemCollector } from "./validation-kit";
 
 /**
- * Kafka versions the Strimzi 1.2 operator runs. Source: the operator's
- * kafka-versions.yaml, which marks 4.2.0 supported; add versions here only
- * after checking that file for the chart version pinned in the operator stack.
+ * Kafka versions the pinned Strimzi operator runs: the ones its
+ * kafka-versions.yaml marks `supported: true`, recorded on the chart's
+ * registry entry (domain/charts.ts) so a chart bump brings its own list.
  */
-export const SUPPORTED_KAFKA_VERSIONS = ["4.2.0"] as const;
+export const SUPPORTED_KAFKA_VERSIONS: readonly string[] = CHARTS.strimzi.supportedKafkaVersions;
 
 /** Kafka rules, including the capacity planner's verdict on the declared load. */
 export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog: readonly TopicDefinition[] = TOPIC_CATALOG): void {
   const k = cfg.kafka;
   const zones = cfg.availabilityZones.length;
   p.expect(
-    (SUPPORTED_KAFKA_VERSIONS as readonly string[]).includes(k.version),
+    SUPPORTED_KAFKA_VERSIONS.includes(k.version),
     "kafka.version",
     k.version,
-    `expected one of ${SUPPORTED_KAFKA_VERSIONS.map((v) => JSON.stringify(v)).join(", ")} (supported by Strimzi 1.2)`,
+    `expected one of ${SUPPORTED_KAFKA_VERSIONS.map((v) => JSON.stringify(v)).join(", ")} (supported by ${CHARTS.strimzi.chart} ${CHARTS.strimzi.version})`,
   );
   const topology = topologyProblems(k);
   for (const t of topology) p.add(`kafka.${t.field}`, t.message);

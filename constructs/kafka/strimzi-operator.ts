@@ -1,23 +1,51 @@
-import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
-import { PoolScheduling } from "../../domain/node-pools";
+import { ALL_CHARTS, CHARTS, findChart, StrimziChartEntry } from "../../domain/charts";
+import { PoolScheduling, Toleration } from "../../domain/node-pools";
+import { HelmChart } from "../helm/helm-chart";
 
-/** Chart pinned by the kit; bump together with SUPPORTED_KAFKA_VERSIONS (config/validate-kafka.ts). */
-export const STRIMZI_CHART = {
-  repository: "oci://quay.io/strimzi-helm",
-  chart: "strimzi-kafka-operator",
-  version: "1.2.0",
-} as const;
+/**
+ * Chart pinned by the kit (the registry entry in domain/charts.ts, which also
+ * lists the Kafka versions this operator runs).
+ */
+export const STRIMZI_CHART: StrimziChartEntry = CHARTS.strimzi;
+
+/** Kubernetes container resources, as the API spells them. */
+export interface ContainerResources {
+  /** What the scheduler reserves. */
+  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  /** Hard caps. A key left out keeps the chart's default limit (Helm merges maps). */
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+/**
+ * The values of chart strimzi-kafka-operator that the kit sets (a subset of
+ * its values.yaml; test/helm-values.test.ts checks each key against the
+ * pinned version's defaults).
+ */
+export interface StrimziChartValues {
+  /** Namespaces the operator watches for Kafka resources; it gets RoleBindings in each. Default: the release namespace only. */
+  readonly watchNamespaces?: readonly string[];
+  /** Watch every namespace (cluster-wide RBAC). Default false. */
+  readonly watchAnyNamespace?: boolean;
+  /** Operator replicas (one leader; more are standbys through leader election). Default 1. */
+  readonly replicas?: number;
+  /** Node selector of the operator pod. Default none. */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Tolerations of the operator pod. Default none. */
+  readonly tolerations?: readonly Toleration[];
+  /** The operator container's resources. Default: requests 200m / 384Mi, limits 1000m / 384Mi. */
+  readonly resources?: ContainerResources;
+}
 
 export interface StrimziOperatorProps {
-  /** Namespace of the operator itself. @default "strimzi-system" */
+  /** Namespace of the operator itself. @default STRIMZI_CHART.defaultNamespace ("strimzi-system") */
   readonly operatorNamespace?: string;
   /** Namespace the operator watches, where the Kafka cluster lives. Created here. */
   readonly watchNamespace: string;
   /** Where the operator pod runs (the system pool). */
   readonly scheduling: PoolScheduling;
-  /** @default STRIMZI_CHART.version */
+  /** A chart version registered in domain/charts.ts. @default STRIMZI_CHART.version */
   readonly chartVersion?: string;
 }
 
@@ -31,41 +59,50 @@ export class StrimziOperator extends Construct {
   readonly watchNamespace: string;
   readonly chartVersion: string;
   readonly releaseName: string;
+  /** The Helm release. */
+  readonly chart: HelmChart<StrimziChartValues>;
 
   constructor(scope: Construct, id: string, props: StrimziOperatorProps) {
     super(scope, id);
-    const operatorNamespace = props.operatorNamespace ?? "strimzi-system";
+    const operatorNamespace = props.operatorNamespace ?? STRIMZI_CHART.defaultNamespace;
     if (operatorNamespace === props.watchNamespace) {
       throw new Error(`StrimziOperator ${id}: operatorNamespace and watchNamespace must differ (got ${operatorNamespace} for both)`);
     }
     const chartVersion = props.chartVersion ?? STRIMZI_CHART.version;
+    const entry = findChart(STRIMZI_CHART.chart, chartVersion);
+    if (!entry) {
+      throw new Error(
+        `StrimziOperator ${id}: chartVersion ${JSON.stringify(chartVersion)} is not in the chart registry (domain/charts.ts); ` +
+          `registered: ${ALL_CHARTS.filter((c) => c.chart === STRIMZI_CHART.chart)
+            .map((c) => c.version)
+            .join(", ")}`,
+      );
+    }
     // The watched namespace must exist before the chart creates RoleBindings in it.
     const watched = new NamespaceV1(this, "watch-namespace", { metadata: { name: props.watchNamespace } });
-    const release = new Release(this, "release", {
-      name: "strimzi",
-      repository: STRIMZI_CHART.repository,
-      chart: STRIMZI_CHART.chart,
-      version: chartVersion,
+    // Id "release" plus HelmChart's `Default` child keep the Terraform address the release always had.
+    this.chart = new HelmChart<StrimziChartValues>(this, "release", {
+      chart: entry,
+      releaseName: "strimzi",
       namespace: operatorNamespace,
       createNamespace: true,
       atomic: true,
       wait: true,
-      timeout: 600,
-      values: [
-        JSON.stringify({
-          watchNamespaces: [props.watchNamespace],
-          watchAnyNamespace: false,
-          replicas: 1,
-          nodeSelector: props.scheduling.nodeSelector,
-          tolerations: props.scheduling.tolerations,
-          resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
-        }),
-      ],
+      timeoutSeconds: 600,
+      values: {
+        watchNamespaces: [props.watchNamespace],
+        watchAnyNamespace: false,
+        replicas: 1,
+        nodeSelector: props.scheduling.nodeSelector,
+        tolerations: props.scheduling.tolerations,
+        // Helm merges maps: the chart's default CPU limit (1000m) stays under this memory limit.
+        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+      },
       dependsOn: [watched],
     });
     this.operatorNamespace = operatorNamespace;
     this.watchNamespace = props.watchNamespace;
     this.chartVersion = chartVersion;
-    this.releaseName = release.name;
+    this.releaseName = this.chart.releaseName;
   }
 }

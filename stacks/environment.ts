@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/types";
-import { KAFKA_NAMESPACE, PROMETHEUS_RELEASE } from "../domain/names";
+import { KAFKA_NAMESPACE } from "../domain/names";
 import { PolicyPack, platformRules } from "../constructs/policy";
 import { ClusterBaseStack } from "./cluster-base-stack";
 import { EksStack } from "./eks-stack";
@@ -54,8 +54,8 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
       cluster: eks.cluster,
       kafka: kafka.kafka,
       kafkaUser: kafka.ingestUser,
-      // The ServiceMonitor CRD is installed with kube-prometheus-stack (the observability layer).
-      prometheusRelease: env.features.observability ? PROMETHEUS_RELEASE : undefined,
+      // No ServiceMonitor yet: its CRD comes with kube-prometheus-stack, which no stack installs
+      // before the observability layer lands; emitting one would fail at plan (CRD_INSTALLED_FIRST).
     });
     ingest.addDependency(kafka);
   }

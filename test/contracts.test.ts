@@ -2,36 +2,12 @@ import { TerraformStack, Testing } from "cdktf";
 import { prod } from "../config/prod";
 import { IngestGateway } from "../constructs/ingest/ingest-gateway";
 import { KafkaCluster } from "../constructs/kafka/kafka-cluster";
-import { KafkaTopics } from "../constructs/kafka/kafka-topics";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
 import { KubeManifest } from "../constructs/k8s/manifest";
-import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { schedulingFor } from "../domain/node-pools";
 import { InClusterStack } from "../stacks/in-cluster-stack";
+import { kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, resources, synthEnvironment } from "./helpers";
-
-/** A Kafka cluster and its topics in a bare stack, for construct-level checks. */
-function kafkaFixture(stackId = "fixture", clusterName?: string) {
-  const stack = new TerraformStack(Testing.app(), stackId);
-  const cluster = new KafkaCluster(stack, "cluster", {
-    name: clusterName,
-    namespace: "kafka",
-    version: "4.2.0",
-    brokers: { min: 3, initial: 3, max: 6 },
-    retentionHours: 24,
-    brokerStorage: { sizeGiB: 100, storageClassName: "gp3" },
-    brokerResources: { cpu: 2, memoryMiB: 8192, heapMiB: 2048 },
-    kafkaScheduling: schedulingFor("kafka"),
-    operandScheduling: schedulingFor("system"),
-    autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
-  });
-  const topics = new KafkaTopics(stack, "topics", {
-    cluster,
-    defaultRetentionHours: 24,
-    topics: TOPIC_CATALOG.map((definition) => ({ definition, partitions: 6 })),
-  });
-  return { stack, cluster, topics };
-}
 
 describe("typed references between constructs", () => {
   test("a misspelt topic fails at synth, naming the construct and the known topics", () => {

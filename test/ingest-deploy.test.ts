@@ -1,5 +1,9 @@
 import { findConfigProblems } from "../config";
 import { prod } from "../config/prod";
+import { IngestGateway } from "../constructs/ingest/ingest-gateway";
+import { KafkaUser } from "../constructs/kafka/kafka-user";
+import { schedulingFor } from "../domain/node-pools";
+import { kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, manifests, synthEnvironment, withOverrides } from "./helpers";
 import { kubeSchemaErrors } from "./kube-schemas";
 
@@ -8,14 +12,8 @@ describe("prod ingest gateway deployment", () => {
   const objs = manifests(out.ingest);
   const of = (kind: string) => objs.find((o) => o.kind === kind) as Json;
 
-  test("Deployment, Service, HPA, PDB and ServiceMonitor, each valid for its kind", () => {
-    expect(objs.map((o) => o.kind).sort()).toEqual([
-      "Deployment",
-      "HorizontalPodAutoscaler",
-      "PodDisruptionBudget",
-      "Service",
-      "ServiceMonitor",
-    ]);
+  test("Deployment, Service, HPA and PDB, each valid for its kind; no ServiceMonitor until a stack installs its CRD", () => {
+    expect(objs.map((o) => o.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"]);
     for (const o of objs) expect([o.kind, kubeSchemaErrors(o)]).toEqual([o.kind, []]);
   });
 
@@ -51,15 +49,13 @@ describe("prod ingest gateway deployment", () => {
     });
   });
 
-  test("HPA from config, PDB of one, ServiceMonitor labelled for the Prometheus release", () => {
+  test("HPA from config, PDB of one", () => {
     expect(of("HorizontalPodAutoscaler").spec).toMatchObject({
       minReplicas: 3,
       maxReplicas: 12,
       scaleTargetRef: { kind: "Deployment", name: "ingest-gateway" },
     });
     expect(of("PodDisruptionBudget").spec.maxUnavailable).toBe(1);
-    expect(of("ServiceMonitor").metadata.labels.release).toBe("kube-prometheus-stack");
-    expect(of("ServiceMonitor").spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "15s" }]);
   });
 
   test("the HPA owns the Deployment's replicas; the stack deploys after the Kafka stack", () => {
@@ -71,9 +67,24 @@ describe("prod ingest gateway deployment", () => {
   });
 });
 
-test("without observability there is no ServiceMonitor (its CRD would be missing)", () => {
-  const env = withOverrides(prod, { features: { observability: false } });
-  expect(manifests(synthEnvironment(env).out.ingest).map((o) => o.kind)).not.toContain("ServiceMonitor");
+test("given a Prometheus release, the construct adds a ServiceMonitor labelled for it", () => {
+  const { stack, cluster, topics } = kafkaFixture();
+  const user = new KafkaUser(stack, "user", { cluster, userName: "gw", produceTo: [topics.topic("events.system")] });
+  const gateway = new IngestGateway(stack, "gateway", {
+    kafka: cluster,
+    kafkaUser: user,
+    image: "registry.example.com/gw:1.0.0",
+    replicas: { min: 1, max: 2 },
+    resources: { cpu: 0.5, memoryMiB: 512 },
+    targetCpuUtilization: 60,
+    partialBatchPolicy: "reject-batch",
+    scheduling: schedulingFor("system"),
+    prometheusRelease: "kube-prometheus-stack",
+  });
+  const monitor = gateway.objects.find((o) => o.kind === "ServiceMonitor") as Json;
+  expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+  expect(monitor.spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "15s" }]);
+  expect(kubeSchemaErrors(monitor)).toEqual([]);
 });
 
 describe("ingest config rules", () => {

@@ -1,7 +1,8 @@
 import { environments } from "../config";
 import { canonicalQuantity, cpuQuantity, memoryQuantity } from "../domain/k8s-quantity";
 import { normalizationProblems } from "../tools/plan-checks/checks/built-in-kinds-normalized";
-import { PLAN_CHECKS, readSynthOutput, runPlanChecks } from "../tools/plan-checks";
+import { crdInstalledFirst } from "../tools/plan-checks/checks/crd-installed-first";
+import { PLAN_CHECKS, readSynthOutput, runPlanChecks, SynthOutput } from "../tools/plan-checks";
 import { synthEnvironment } from "./helpers";
 
 /**
@@ -79,5 +80,66 @@ describe("canonical quantities (apimachinery's Quantity.String)", () => {
     for (const mib of [128, 512, 1000, 1024, 4096, 8192, 49_152, 1_048_576])
       expect(canonicalQuantity(memoryQuantity(mib))).toBe(memoryQuantity(mib));
     expect(() => cpuQuantity(0.0005)).toThrow("cpu: got 0.0005, expected a positive number of cores in steps of 0.001");
+  });
+});
+
+/** A synthesized app in memory: stacks with their dependencies and resources. */
+function app(stacks: Record<string, { deps?: string[]; resource: Record<string, Record<string, object>> }>): SynthOutput {
+  return {
+    dir: "(memory)",
+    stacks: new Map(
+      Object.entries(stacks).map(([name, s]) => [name, { name, dependencies: s.deps ?? [], json: { resource: s.resource } }]),
+    ),
+  };
+}
+const strimziRelease = { helm_release: { strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0" } } };
+const kafkaTopic = {
+  kubernetes_manifest: { topic: { manifest: { apiVersion: "kafka.strimzi.io/v1", kind: "KafkaTopic", metadata: { name: "t" } } } },
+};
+
+describe("CRD_INSTALLED_FIRST: custom resources plan only after their CRD exists", () => {
+  test("a custom resource in a stack that depends (transitively) on the chart's stack passes", () => {
+    const out = app({ op: { resource: strimziRelease }, mid: { deps: ["op"], resource: {} }, cr: { deps: ["mid"], resource: kafkaTopic } });
+    expect(crdInstalledFirst.run(out)).toEqual([]);
+  });
+
+  test("no dependency on the installing stack, or no installer at all, is found", () => {
+    const monitor = {
+      kubernetes_manifest: {
+        sm: { manifest: { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "gw" } } },
+      },
+    };
+    const out = app({
+      op: { resource: strimziRelease },
+      cr: { resource: { kubernetes_manifest: { ...kafkaTopic.kubernetes_manifest, ...monitor.kubernetes_manifest } } },
+    });
+    expect(crdInstalledFirst.run(out).map((f) => f.message)).toEqual([
+      "KafkaTopic/t (kafka.strimzi.io): its CRD comes from op, which this stack does not depend on",
+      "ServiceMonitor/gw (monitoring.coreos.com): no stack installs this CRD group",
+    ]);
+  });
+
+  test("a chart version missing from the registry installs nothing the check can see", () => {
+    const out = app({
+      op: { resource: { helm_release: { strimzi: { chart: "strimzi-kafka-operator", version: "0.45.0" } } } },
+      cr: { deps: ["op"], resource: kafkaTopic },
+    });
+    expect(crdInstalledFirst.run(out)).toHaveLength(1);
+  });
+
+  test("a CustomResourceDefinition manifest counts as an installer", () => {
+    const crd = {
+      kubernetes_manifest: {
+        crd: {
+          manifest: {
+            apiVersion: "apiextensions.k8s.io/v1",
+            kind: "CustomResourceDefinition",
+            metadata: { name: "kafkatopics.kafka.strimzi.io" },
+            spec: { group: "kafka.strimzi.io" },
+          },
+        },
+      },
+    };
+    expect(crdInstalledFirst.run(app({ crds: { resource: crd }, cr: { deps: ["crds"], resource: kafkaTopic } }))).toEqual([]);
   });
 });

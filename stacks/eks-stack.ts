@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { EksCluster } from "../constructs/eks/eks-cluster";
 import { INetwork } from "../constructs/network/network";
-import { costTags } from "./kit-stack";
+import { costTags, KitStack } from "./kit-stack";
 import { clusterNameOf, LayerStackProps } from "./network-stack";
-import { KitStack } from "./kit-stack";
 
 export interface EksStackProps extends LayerStackProps {
   readonly network: INetwork;
@@ -24,9 +23,9 @@ export class EksStack extends KitStack {
       endpointPublicAccess: env.eks.endpointPublicAccess,
       publicAccessCidrs: env.eks.publicAccessCidrs,
       logRetentionDays: env.eks.logRetentionDays,
-      system: env.nodePools.system,
-      kafka: env.nodePools.kafka,
-      consumers: env.nodePools.consumers,
+      // Config and props share the shape (a map by pool name, a map by add-on name): no pool is named here.
+      nodeGroups: env.nodePools,
+      addons: env.eks.addons,
       instanceTags: costTags(env, "eks-nodes"),
     });
   }

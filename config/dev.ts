@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from "./types";
 
-/** Dev: 10M events/day, one NAT gateway, the analytics tier off to save money. */
+/** Dev: 10M events/day, one NAT gateway, small pools and short retention to save money. */
 export const dev: EnvironmentConfig = {
   name: "dev",
   production: false,
@@ -18,10 +18,30 @@ export const dev: EnvironmentConfig = {
     endpointPublicAccess: true,
     publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
     logRetentionDays: 7,
+    // metrics-server feeds the HPAs (brokers, ingest gateway); aws-ebs-csi-driver backs the gp3 StorageClass.
+    addons: { "vpc-cni": {}, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
   },
   nodePools: {
-    system: { instanceTypes: ["m6i.large"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 },
-    kafka: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    system: {
+      instanceTypes: ["m6i.large"],
+      capacityType: "ON_DEMAND",
+      minSize: 2,
+      desiredSize: 2,
+      maxSize: 3,
+      diskSizeGiB: 50,
+      tainted: false,
+      nodeGroupPerAz: false,
+    },
+    kafka: {
+      instanceTypes: ["m6i.xlarge"],
+      capacityType: "ON_DEMAND",
+      minSize: 1,
+      desiredSize: 1,
+      maxSize: 2,
+      diskSizeGiB: 50,
+      tainted: true,
+      nodeGroupPerAz: true,
+    },
     consumers: {
       instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
       capacityType: "SPOT",
@@ -29,6 +49,8 @@ export const dev: EnvironmentConfig = {
       desiredSize: 2,
       maxSize: 6,
       diskSizeGiB: 50,
+      tainted: true,
+      nodeGroupPerAz: false,
     },
   },
   load: { eventsPerDay: 10_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 3, compressionRatio: 2.5 },
@@ -49,8 +71,7 @@ export const dev: EnvironmentConfig = {
     targetCpuUtilization: 60,
     partialBatchPolicy: "reject-batch",
   },
-  budget: { monthlyLimitUsd: 2_500, alertEmails: ["platform-dev@example.com"] },
-  features: { kafka: true, processing: true, analytics: false, observability: true, ingest: true },
+  features: { kafka: true, ingest: true },
   state: {
     bucket: "example-streaming-tfstate-dev",
     keyPrefix: "streaming-platform",

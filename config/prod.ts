@@ -18,11 +18,31 @@ export const prod: EnvironmentConfig = {
     endpointPublicAccess: false,
     publicAccessCidrs: [],
     logRetentionDays: 90,
+    // metrics-server feeds the HPAs (brokers, ingest gateway); aws-ebs-csi-driver backs the gp3 StorageClass.
+    addons: { "vpc-cni": {}, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
   },
   nodePools: {
-    system: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 },
+    system: {
+      instanceTypes: ["m6i.xlarge"],
+      capacityType: "ON_DEMAND",
+      minSize: 3,
+      desiredSize: 3,
+      maxSize: 6,
+      diskSizeGiB: 100,
+      tainted: false,
+      nodeGroupPerAz: false,
+    },
     // Per AZ: up to 4 brokers (12 / 3 zones) plus one KRaft controller.
-    kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 5, diskSizeGiB: 100 },
+    kafka: {
+      instanceTypes: ["r6i.2xlarge"],
+      capacityType: "ON_DEMAND",
+      minSize: 3,
+      desiredSize: 3,
+      maxSize: 5,
+      diskSizeGiB: 100,
+      tainted: true,
+      nodeGroupPerAz: true,
+    },
     consumers: {
       instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge", "m7i.xlarge"],
       capacityType: "SPOT",
@@ -30,6 +50,8 @@ export const prod: EnvironmentConfig = {
       desiredSize: 6,
       maxSize: 30,
       diskSizeGiB: 100,
+      tainted: true,
+      nodeGroupPerAz: false,
     },
   },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 7, compressionRatio: 2.5 },
@@ -50,8 +72,7 @@ export const prod: EnvironmentConfig = {
     targetCpuUtilization: 60,
     partialBatchPolicy: "reject-batch",
   },
-  budget: { monthlyLimitUsd: 15_000, alertEmails: ["platform-oncall@example.com", "finops@example.com"] },
-  features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
+  features: { kafka: true, ingest: true },
   state: {
     bucket: "example-streaming-tfstate-prod",
     keyPrefix: "streaming-platform",

@@ -22,10 +22,30 @@ export const staging: EnvironmentConfig = {
     // CI runners' egress and the office VPN; never the whole internet.
     publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
     logRetentionDays: 30,
+    // metrics-server feeds the HPAs (brokers, ingest gateway); aws-ebs-csi-driver backs the gp3 StorageClass.
+    addons: { "vpc-cni": {}, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
   },
   nodePools: {
-    system: { instanceTypes: ["m6i.xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 4, diskSizeGiB: 80 },
-    kafka: { instanceTypes: ["r6i.2xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 80 },
+    system: {
+      instanceTypes: ["m6i.xlarge"],
+      capacityType: "ON_DEMAND",
+      minSize: 2,
+      desiredSize: 2,
+      maxSize: 4,
+      diskSizeGiB: 80,
+      tainted: false,
+      nodeGroupPerAz: false,
+    },
+    kafka: {
+      instanceTypes: ["r6i.2xlarge"],
+      capacityType: "ON_DEMAND",
+      minSize: 2,
+      desiredSize: 2,
+      maxSize: 3,
+      diskSizeGiB: 80,
+      tainted: true,
+      nodeGroupPerAz: true,
+    },
     consumers: {
       instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge"],
       capacityType: "SPOT",
@@ -33,6 +53,8 @@ export const staging: EnvironmentConfig = {
       desiredSize: 4,
       maxSize: 20,
       diskSizeGiB: 80,
+      tainted: true,
+      nodeGroupPerAz: false,
     },
   },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 2, compressionRatio: 2.5 },
@@ -55,8 +77,7 @@ export const staging: EnvironmentConfig = {
     targetCpuUtilization: 60,
     partialBatchPolicy: "reject-batch",
   },
-  budget: { monthlyLimitUsd: 8_000, alertEmails: ["platform-oncall@example.com"] },
-  features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
+  features: { kafka: true, ingest: true },
   state: {
     bucket: "example-streaming-tfstate-staging",
     keyPrefix: "streaming-platform",

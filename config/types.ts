@@ -12,21 +12,38 @@ export interface NodePoolConfig {
   /** EC2 instance types. SPOT pools need at least 3 of one size class. */
   readonly instanceTypes: readonly string[];
   readonly capacityType: CapacityType;
-  /** Node counts. For the kafka pool these are per availability zone. */
+  /** Node counts; per node group, so per availability zone when `nodeGroupPerAz` is set. */
   readonly minSize: number;
   readonly desiredSize: number;
   readonly maxSize: number;
-  /** Root volume size (gp3, encrypted). */
+  /** Root volume size in GiB (gp3, encrypted). */
   readonly diskSizeGiB: number;
+  /**
+   * Taint the nodes with `platform.streaming-kit/pool=<name>:NoSchedule`, so only
+   * pods that tolerate it land there. The label of the same key is always set.
+   */
+  readonly tainted: boolean;
+  /**
+   * One node group per availability zone (sizes are per zone) instead of one
+   * group over all zones. For pools whose pods keep zonal EBS volumes: a pod must
+   * come back in the zone of its volume, and a group per zone lets it.
+   */
+  readonly nodeGroupPerAz: boolean;
 }
 
+/**
+ * Managed node groups by pool name; the name is the pool's label value
+ * (domain/node-pools.ts). The kit's workloads need the three roles below;
+ * any other key adds a pool.
+ */
 export interface NodePoolsConfig {
-  /** Operators, controllers, coordinators. Always on-demand. */
+  /** Operators, controllers, coordinators, the ingest gateway. On-demand, untainted. */
   readonly system: NodePoolConfig;
-  /** Kafka brokers and controllers, one node group per AZ. Always on-demand. */
+  /** Kafka brokers and controllers. On-demand, tainted, one node group per AZ. */
   readonly kafka: NodePoolConfig;
   /** Stateless consumers, executors, workers. SPOT, tainted. */
   readonly consumers: NodePoolConfig;
+  readonly [pool: string]: NodePoolConfig;
 }
 
 export interface NetworkConfig {
@@ -40,15 +57,34 @@ export interface NetworkConfig {
   readonly natGateways: number;
 }
 
+/** An EKS add-on. */
+export interface EksAddonConfig {
+  /**
+   * Pinned add-on version, e.g. "v1.19.2-eksbuild.1" (`aws eks describe-addon-versions`).
+   * @default the version EKS picks for the cluster's Kubernetes version at creation
+   */
+  readonly version?: string;
+}
+
 export interface EksConfig {
   /** Kubernetes minor version, e.g. "1.33". */
   readonly kubernetesVersion: string;
   /** Whether the API endpoint is reachable from outside the VPC. */
   readonly endpointPublicAccess: boolean;
-  /** CIDRs allowed to reach a public endpoint. Never 0.0.0.0/0 in production. */
+  /**
+   * CIDRs allowed to reach a public endpoint. World-open (0.0.0.0/0) is an error
+   * in production and a warning elsewhere; an empty list with a public endpoint
+   * is refused (EKS would read it as 0.0.0.0/0).
+   */
   readonly publicAccessCidrs: readonly string[];
-  /** Days to keep control-plane logs. */
+  /** Days to keep control-plane logs; one of the values CloudWatch Logs accepts. */
   readonly logRetentionDays: number;
+  /**
+   * EKS add-ons by name. The kit needs vpc-cni, kube-proxy, coredns,
+   * aws-ebs-csi-driver (the gp3 StorageClass; it gets its IRSA role) and
+   * metrics-server (the HPAs); others may be added.
+   */
+  readonly addons: Readonly<Record<string, EksAddonConfig>>;
 }
 
 /** The load the environment must carry; the capacity planner sizes Kafka from it. */
@@ -107,18 +143,14 @@ export interface IngestConfig {
   readonly partialBatchPolicy: "reject-batch" | "accept-valid";
 }
 
-export interface BudgetConfig {
-  readonly monthlyLimitUsd: number;
-  /** Addresses subscribed to budget and anomaly alerts. */
-  readonly alertEmails: readonly string[];
-}
-
-/** Heavy components can be switched off per environment. */
+/**
+ * Components that can be switched off per environment. Only what the kit builds
+ * is here; validation refuses any other key.
+ */
 export interface FeatureToggles {
+  /** The Strimzi operator and the Kafka cluster stacks. */
   readonly kafka: boolean;
-  readonly processing: boolean;
-  readonly analytics: boolean;
-  readonly observability: boolean;
+  /** The ingest gateway stack; needs `kafka`. */
   readonly ingest: boolean;
 }
 
@@ -151,7 +183,6 @@ export interface EnvironmentConfig {
   readonly load: LoadConfig;
   readonly kafka: KafkaConfig;
   readonly ingest: IngestConfig;
-  readonly budget: BudgetConfig;
   readonly features: FeatureToggles;
   readonly state: StateBackendConfig;
 }

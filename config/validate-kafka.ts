@@ -3,7 +3,7 @@ import { TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
 import { topologyProblems } from "../domain/kafka-topology";
 import { planForEnvironment } from "./capacity";
 import { MAX_VOLUME_GIB } from "../domain/capacity-planner";
-import { EnvironmentConfig } from "./types";
+import { EnvironmentConfig, NodePoolConfig } from "./types";
 import { ProblemCollector } from "./validation-kit";
 
 /**
@@ -66,12 +66,16 @@ export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog:
   if (k.brokerDiskGiB !== undefined) p.integer("kafka.brokerDiskGiB", k.brokerDiskGiB, 10, MAX_VOLUME_GIB);
 
   const nodesPerZone = Math.ceil(k.brokers.max / zones);
-  p.expect(
-    cfg.nodePools.kafka.maxSize >= nodesPerZone,
-    "nodePools.kafka.maxSize",
-    cfg.nodePools.kafka.maxSize,
-    `need at least ${nodesPerZone} nodes per zone to place kafka.brokers.max (${k.brokers.max}) brokers, one per node`,
-  );
+  // A missing kafka pool is reported with the node pools; its per-zone size is checked here.
+  const kafkaPool = cfg.nodePools?.kafka as NodePoolConfig | undefined;
+  if (kafkaPool !== undefined) {
+    p.expect(
+      kafkaPool.maxSize >= nodesPerZone,
+      "nodePools.kafka.maxSize",
+      kafkaPool.maxSize,
+      `need at least ${nodesPerZone} nodes per zone to place kafka.brokers.max (${k.brokers.max}) brokers, one per node`,
+    );
+  }
 
   for (const t of catalog.filter((t) => t.share > 0)) {
     if (t.partitions !== undefined && t.partitions < k.maxConsumerParallelism) {

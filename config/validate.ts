@@ -1,7 +1,18 @@
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../domain/aws-limits";
 import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
-import { EnvironmentConfig, NodePoolConfig } from "./types";
+import { isKitNodePool, KIT_NODE_POOLS, kitNodePool, NodePoolName, POOL_NAME_PATTERN, POOL_NAME_RULE } from "../domain/node-pools";
+import {
+  EksAddonConfig,
+  EksConfig,
+  EnvironmentConfig,
+  FeatureToggles,
+  LoadConfig,
+  NetworkConfig,
+  NodePoolConfig,
+  StateBackendConfig,
+} from "./types";
 import { checkKafka } from "./validate-kafka";
-import { ProblemCollector, show } from "./validation-kit";
+import { isRecord, ProblemCollector, show } from "./validation-kit";
 
 export { ConfigValidationError } from "./validation-kit";
 export type { ConfigProblem } from "./validation-kit";
@@ -15,11 +26,95 @@ const ENV_NAME = /^[a-z][a-z0-9]{1,11}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$/;
 const K8S_VERSION = /^1\.(2[89]|3\d)$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const S3_BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DDB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 // AWS tag values: letters, digits, spaces and + - = . _ : / @
 const TAG_VALUE = /^[\p{L}\p{N} +\-=._:/@]{1,256}$/u;
+// EKS add-on names: AWS add-ons are kebab-case, Marketplace ones `vendor_product`.
+const ADDON_NAME = /^[a-z0-9][a-z0-9_-]{0,99}$/;
+const ADDON_VERSION = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/;
+
+/**
+ * Every key of `T`, listed once. The compiler fails when a key is added to or
+ * removed from the type but not here, so the known-key checks cannot go stale.
+ */
+function keysOf<T>(keys: Record<keyof T, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+const ENVIRONMENT_KEYS = keysOf<EnvironmentConfig>({
+  name: true,
+  production: true,
+  region: true,
+  availabilityZones: true,
+  owner: true,
+  network: true,
+  eks: true,
+  nodePools: true,
+  load: true,
+  kafka: true,
+  ingest: true,
+  features: true,
+  state: true,
+});
+const FEATURE_KEYS = keysOf<FeatureToggles>({ kafka: true, ingest: true });
+const NETWORK_KEYS = keysOf<NetworkConfig>({ vpcCidr: true, publicSubnetCidrs: true, privateSubnetCidrs: true, natGateways: true });
+const EKS_KEYS = keysOf<EksConfig>({
+  kubernetesVersion: true,
+  endpointPublicAccess: true,
+  publicAccessCidrs: true,
+  logRetentionDays: true,
+  addons: true,
+});
+const ADDON_KEYS = keysOf<EksAddonConfig>({ version: true });
+const NODE_POOL_KEYS = keysOf<NodePoolConfig>({
+  instanceTypes: true,
+  capacityType: true,
+  minSize: true,
+  desiredSize: true,
+  maxSize: true,
+  diskSizeGiB: true,
+  tainted: true,
+  nodeGroupPerAz: true,
+});
+const LOAD_KEYS = keysOf<LoadConfig>({
+  eventsPerDay: true,
+  bytesPerEvent: true,
+  peakFactor: true,
+  retentionDays: true,
+  compressionRatio: true,
+});
+const STATE_KEYS = keysOf<StateBackendConfig>({ bucket: true, keyPrefix: true, region: true, lockTable: true });
+
+/**
+ * Environment policy for the kit's three role pools. Extra pools get only the
+ * generic checks; these three carry the kit's own workloads.
+ */
+const ROLE_POOLS: Readonly<
+  Record<NodePoolName, { readonly runs: string; readonly capacityType: "ON_DEMAND" | "SPOT"; readonly nodeGroupPerAz?: string }>
+> = {
+  system: { runs: "operators, controllers and the ingest gateway", capacityType: "ON_DEMAND" },
+  kafka: {
+    runs: "Kafka brokers and KRaft controllers",
+    capacityType: "ON_DEMAND",
+    nodeGroupPerAz:
+      "a broker's EBS volume is zonal, so its node must come back in the same zone; one node group per zone makes sure it does",
+  },
+  consumers: { runs: "consumers, executors and workers", capacityType: "SPOT" },
+};
+
+/** Add-ons the kit's own stacks rely on, and what for. */
+const REQUIRED_ADDONS: readonly { readonly name: string; readonly why: string; readonly when?: (cfg: EnvironmentConfig) => boolean }[] = [
+  { name: "vpc-cni", why: "pod networking (nodes stay NotReady without it)" },
+  { name: "kube-proxy", why: "Service routing" },
+  { name: "coredns", why: "cluster DNS" },
+  { name: "aws-ebs-csi-driver", why: "the gp3-encrypted StorageClass (Kafka's volumes) provisions through it" },
+  {
+    name: "metrics-server",
+    why: "the Kafka broker and ingest gateway HPAs scale on the CPU metrics it serves",
+    when: (cfg) => cfg.features?.kafka === true || cfg.features?.ingest === true,
+  },
+];
 
 /** Size part of an instance type: `m6i.xlarge` -> `xlarge`. */
 export function sizeClass(instanceType: string): string {
@@ -34,19 +129,19 @@ export function findConfigProblems(cfg: EnvironmentConfig): ProblemCollector {
   const name = typeof cfg?.name === "string" && cfg.name.length > 0 ? cfg.name : "<unnamed>";
   const p = new ProblemCollector(name);
 
+  p.knownKeys("", cfg, ENVIRONMENT_KEYS);
   p.matches("name", cfg.name, ENV_NAME, "expected 2-12 lowercase letters or digits, starting with a letter (it prefixes every stack name)");
+  p.expect(typeof cfg.production === "boolean", "production", cfg.production, "expected true or false");
   p.matches("region", cfg.region, REGION, 'expected an AWS region such as "us-east-1"');
   p.matches("owner", cfg.owner, TAG_VALUE, "expected a team name usable as an AWS tag value (letters, digits, spaces, + - = . _ : / @)");
   checkZones(p, cfg);
   checkNetwork(p, cfg);
   checkEks(p, cfg);
-  checkNodePool(p, "nodePools.system", cfg.nodePools.system, { onDemandOnly: true });
-  checkNodePool(p, "nodePools.kafka", cfg.nodePools.kafka, { onDemandOnly: true });
-  checkNodePool(p, "nodePools.consumers", cfg.nodePools.consumers, { spotOnly: true });
+  checkNodePools(p, cfg);
   checkLoad(p, cfg);
   checkKafka(p, cfg);
   checkIngest(p, cfg);
-  checkBudget(p, cfg);
+  checkFeatures(p, cfg);
   checkState(p, cfg);
   return p;
 }
@@ -81,6 +176,7 @@ function checkZones(p: ProblemCollector, cfg: EnvironmentConfig): void {
 
 function checkNetwork(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const net = cfg.network;
+  p.knownKeys("network", net, NETWORK_KEYS);
   const vpc = parseCidr(net.vpcCidr);
   const vpcOk = p.expect(
     vpc !== undefined && vpc.prefix >= 16 && vpc.prefix <= 20,
@@ -115,26 +211,96 @@ function checkNetwork(p: ProblemCollector, cfg: EnvironmentConfig): void {
 
 function checkEks(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const eks = cfg.eks;
+  p.knownKeys("eks", eks, EKS_KEYS);
   p.matches("eks.kubernetesVersion", eks.kubernetesVersion, K8S_VERSION, 'expected a supported EKS minor version from "1.28" to "1.39"');
-  p.integer("eks.logRetentionDays", eks.logRetentionDays, 1, 3653);
-  eks.publicAccessCidrs.forEach((c, i) => p.expect(parseCidr(c) !== undefined, `eks.publicAccessCidrs[${i}]`, c, "expected an IPv4 CIDR"));
-  if (eks.endpointPublicAccess) {
-    if (eks.publicAccessCidrs.length === 0) {
-      p.add("eks.publicAccessCidrs", "got [], a public endpoint needs an allow-list (an empty list means 0.0.0.0/0 to EKS)");
+  p.expect(
+    CLOUDWATCH_LOG_RETENTION_DAYS.includes(eks.logRetentionDays),
+    "eks.logRetentionDays",
+    eks.logRetentionDays,
+    `expected one of the retention periods CloudWatch Logs accepts: ${CLOUDWATCH_LOG_RETENTION_DAYS.join(", ")}`,
+  );
+  p.expect(typeof eks.endpointPublicAccess === "boolean", "eks.endpointPublicAccess", eks.endpointPublicAccess, "expected true or false");
+  const cidrs = eks.publicAccessCidrs;
+  if (p.expect(Array.isArray(cidrs), "eks.publicAccessCidrs", cidrs, "expected a list of IPv4 CIDRs")) {
+    cidrs.forEach((c, i) => p.expect(parseCidr(c) !== undefined, `eks.publicAccessCidrs[${i}]`, c, "expected an IPv4 CIDR"));
+    if (eks.endpointPublicAccess) {
+      if (cidrs.length === 0) {
+        p.add(
+          "eks.publicAccessCidrs",
+          'got [], a public endpoint needs an allow-list (an empty list means 0.0.0.0/0 to EKS; write ["0.0.0.0/0"] if that is meant)',
+        );
+      }
+      // Environment policy: world-open is refused in production and reported elsewhere (the policy pack warns too).
+      const open = cidrs.find(isWorldOpen);
+      if (open && cfg.production) {
+        p.add("eks.publicAccessCidrs", `got ${show(open)}, a production API endpoint must be private or limited to known CIDRs`);
+      } else if (open) {
+        p.warn(
+          "eks.publicAccessCidrs",
+          `got ${show(open)}, the Kubernetes API endpoint is open to the whole internet (allowed outside production, refused in production)`,
+        );
+      }
+    } else if (cidrs.length > 0) {
+      p.add(
+        "eks.publicAccessCidrs",
+        `got ${show(cidrs)}, but eks.endpointPublicAccess is false and the list would be ignored; empty it or make the endpoint public`,
+      );
     }
-    const open = eks.publicAccessCidrs.find(isWorldOpen);
-    if (open && cfg.production) {
-      p.add("eks.publicAccessCidrs", `got ${show(open)}, a production API endpoint must be private or limited to known CIDRs`);
+  }
+  checkAddons(p, cfg);
+}
+
+function checkAddons(p: ProblemCollector, cfg: EnvironmentConfig): void {
+  const addons = cfg.eks.addons;
+  if (
+    !p.expect(
+      isRecord(addons),
+      "eks.addons",
+      addons,
+      'expected a map of EKS add-on name to settings, such as { "vpc-cni": {}, coredns: { version: "v1.12.1-eksbuild.2" } }',
+    )
+  )
+    return;
+  for (const [name, addon] of Object.entries(addons)) {
+    const path = `eks.addons.${name}`;
+    p.matches(path, name, ADDON_NAME, 'expected an EKS add-on name such as "coredns" (aws eks describe-addon-versions)');
+    if (!p.expect(isRecord(addon), path, addon, 'expected the add-on\'s settings, {} or { version: "v1.12.1-eksbuild.2" }')) continue;
+    p.knownKeys(path, addon, ADDON_KEYS);
+    if (addon.version !== undefined) {
+      p.matches(`${path}.version`, addon.version, ADDON_VERSION, 'expected an add-on version such as "v1.19.2-eksbuild.1"');
+    }
+  }
+  for (const required of REQUIRED_ADDONS) {
+    if (addons[required.name] === undefined && (required.when?.(cfg) ?? true)) {
+      p.add(`eks.addons.${required.name}`, `got nothing, the kit needs this add-on: ${required.why}`);
     }
   }
 }
 
-function checkNodePool(
-  p: ProblemCollector,
-  path: string,
-  pool: NodePoolConfig,
-  rule: { onDemandOnly?: boolean; spotOnly?: boolean },
-): void {
+function checkNodePools(p: ProblemCollector, cfg: EnvironmentConfig): void {
+  const pools: Readonly<Record<string, NodePoolConfig | undefined>> = cfg.nodePools;
+  if (
+    !p.expect(isRecord(pools), "nodePools", pools, `expected a map of pool name to node pool, with at least ${KIT_NODE_POOLS.join(", ")}`)
+  )
+    return;
+  for (const role of KIT_NODE_POOLS) {
+    if (pools[role] === undefined) p.add(`nodePools.${role}`, `got nothing, the kit needs this pool for its ${ROLE_POOLS[role].runs}`);
+  }
+  for (const [name, pool] of Object.entries(pools)) {
+    const path = `nodePools.${name}`;
+    p.matches(path, name, POOL_NAME_PATTERN, `pool names become the node label value and node group names: ${POOL_NAME_RULE}`);
+    if (!isRecord(pool)) {
+      p.add(path, `got ${show(pool)}, expected a node pool (instanceTypes, capacityType, sizes, diskSizeGiB, tainted, nodeGroupPerAz)`);
+      continue;
+    }
+    checkNodePool(p, path, pool);
+    if (isKitNodePool(name)) checkRolePool(p, path, name, pool);
+  }
+}
+
+/** Checks that hold for every pool, whatever it runs. */
+function checkNodePool(p: ProblemCollector, path: string, pool: NodePoolConfig): void {
+  p.knownKeys(path, pool, NODE_POOL_KEYS);
   const types = pool.instanceTypes;
   if (p.expect(Array.isArray(types) && types.length > 0, `${path}.instanceTypes`, types, "need at least 1 instance type")) {
     types.forEach((t, i) =>
@@ -142,28 +308,20 @@ function checkNodePool(
     );
     if (new Set(types).size !== types.length) p.add(`${path}.instanceTypes`, `got ${show(types)}, instance types must be distinct`);
   }
-  if (rule.onDemandOnly) {
-    p.expect(
-      pool.capacityType === "ON_DEMAND",
-      `${path}.capacityType`,
-      pool.capacityType,
-      'this pool must be "ON_DEMAND" (it runs stateful or control-plane pods)',
-    );
-  }
-  if (rule.spotOnly) {
-    p.expect(
-      pool.capacityType === "SPOT",
-      `${path}.capacityType`,
-      pool.capacityType,
-      'this pool must be "SPOT" (it exists to run interruptible work cheaply)',
-    );
-    if (Array.isArray(types) && types.length < MIN_SPOT_INSTANCE_TYPES) {
+  p.expect(
+    pool.capacityType === "ON_DEMAND" || pool.capacityType === "SPOT",
+    `${path}.capacityType`,
+    pool.capacityType,
+    'expected "ON_DEMAND" or "SPOT"',
+  );
+  if (pool.capacityType === "SPOT" && Array.isArray(types)) {
+    if (types.length < MIN_SPOT_INSTANCE_TYPES) {
       p.add(
         `${path}.instanceTypes`,
         `got ${types.length} type${types.length === 1 ? "" : "s"}, need at least ${MIN_SPOT_INSTANCE_TYPES} for spot diversity`,
       );
     }
-    const sizes = new Set((types ?? []).map(sizeClass));
+    const sizes = new Set(types.map(sizeClass));
     if (sizes.size > 1) {
       p.add(
         `${path}.instanceTypes`,
@@ -180,10 +338,48 @@ function checkNodePool(
     p.add(`${path}`, `got min ${pool.minSize}, desired ${pool.desiredSize}, max ${pool.maxSize}; need min <= desired <= max`);
   }
   p.integer(`${path}.diskSizeGiB`, pool.diskSizeGiB, 20, 16384);
+  p.expect(typeof pool.tainted === "boolean", `${path}.tainted`, pool.tainted, "expected true or false");
+  p.expect(typeof pool.nodeGroupPerAz === "boolean", `${path}.nodeGroupPerAz`, pool.nodeGroupPerAz, "expected true or false");
+}
+
+/** Environment policy for the pools the kit's own workloads run on. */
+function checkRolePool(p: ProblemCollector, path: string, role: NodePoolName, pool: NodePoolConfig): void {
+  const policy = ROLE_POOLS[role];
+  if (policy.capacityType === "ON_DEMAND") {
+    p.expect(
+      pool.capacityType === "ON_DEMAND",
+      `${path}.capacityType`,
+      pool.capacityType,
+      'this pool must be "ON_DEMAND" (it runs stateful or control-plane pods)',
+    );
+  } else {
+    p.expect(
+      pool.capacityType === "SPOT",
+      `${path}.capacityType`,
+      pool.capacityType,
+      'this pool must be "SPOT" (it exists to run interruptible work cheaply)',
+    );
+  }
+  // The kit's workloads select and tolerate these pools through domain/node-pools.ts; the nodes must match.
+  const tainted = kitNodePool(role).tainted;
+  if (typeof pool.tainted === "boolean") {
+    p.expect(
+      pool.tainted === tainted,
+      `${path}.tainted`,
+      pool.tainted,
+      tainted
+        ? `the ${role} pool must be tainted: it is reserved for the kit's ${policy.runs}, which tolerate the taint`
+        : `the ${role} pool must not be tainted: the kit's ${policy.runs} carry no toleration for it`,
+    );
+  }
+  if (policy.nodeGroupPerAz && typeof pool.nodeGroupPerAz === "boolean") {
+    p.expect(pool.nodeGroupPerAz, `${path}.nodeGroupPerAz`, pool.nodeGroupPerAz, `the ${role} pool needs it: ${policy.nodeGroupPerAz}`);
+  }
 }
 
 function checkLoad(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const load = cfg.load;
+  p.knownKeys("load", load, LOAD_KEYS);
   p.integer("load.eventsPerDay", load.eventsPerDay, 1, 1e12);
   p.integer("load.bytesPerEvent", load.bytesPerEvent, 1, 1048576);
   p.number("load.peakFactor", load.peakFactor, 1, 100);
@@ -191,15 +387,21 @@ function checkLoad(p: ProblemCollector, cfg: EnvironmentConfig): void {
   p.number("load.compressionRatio", load.compressionRatio, 1, 20);
 }
 
-function checkBudget(p: ProblemCollector, cfg: EnvironmentConfig): void {
-  p.number("budget.monthlyLimitUsd", cfg.budget.monthlyLimitUsd, 1, 10_000_000);
-  const emails = cfg.budget.alertEmails;
-  if (p.expect(Array.isArray(emails) && emails.length > 0, "budget.alertEmails", emails, "need at least 1 address for budget alerts")) {
-    emails.forEach((e, i) => p.matches(`budget.alertEmails[${i}]`, e, EMAIL, "expected an email address"));
+function checkFeatures(p: ProblemCollector, cfg: EnvironmentConfig): void {
+  const features: unknown = cfg.features;
+  if (!isRecord(features)) {
+    p.add("features", `got ${show(features)}, expected an object with ${FEATURE_KEYS.join(", ")}`);
+    return;
+  }
+  p.knownKeys("features", features, FEATURE_KEYS, "feature");
+  for (const key of FEATURE_KEYS) p.expect(typeof features[key] === "boolean", `features.${key}`, features[key], "expected true or false");
+  if (features.ingest === true && features.kafka !== true) {
+    p.add("features.ingest", "got true, but the gateway needs features.kafka (its topics and user)");
   }
 }
 
 function checkState(p: ProblemCollector, cfg: EnvironmentConfig): void {
+  p.knownKeys("state", cfg.state, STATE_KEYS);
   p.matches("state.bucket", cfg.state.bucket, S3_BUCKET, "expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)");
   p.matches("state.lockTable", cfg.state.lockTable, DDB_TABLE, "expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)");
   p.matches("state.region", cfg.state.region, REGION, 'expected an AWS region such as "us-east-1"');
@@ -236,6 +438,4 @@ function checkIngest(p: ProblemCollector, cfg: EnvironmentConfig): void {
     g.partialBatchPolicy,
     'expected "reject-batch" or "accept-valid"',
   );
-  if (cfg.features.ingest && !cfg.features.kafka)
-    p.add("features.ingest", "got true, but the gateway needs features.kafka (its topics and user)");
 }

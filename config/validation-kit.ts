@@ -30,6 +30,17 @@ export function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Like `show`, cut to about `max` characters (for whole blocks echoed back in a message). */
+export function brief(value: unknown, max = 60): string {
+  const text = show(value);
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** True for a plain object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 export class ProblemCollector {
   private readonly found: ConfigProblem[] = [];
   private readonly notes: ConfigProblem[] = [];
@@ -80,6 +91,25 @@ export class ProblemCollector {
 
   matches(path: string, value: string, pattern: RegExp, allowed: string): boolean {
     return this.expect(typeof value === "string" && pattern.test(value), path, value, allowed);
+  }
+
+  /**
+   * Records every key of `value` that is not in `known`: a setting the kit does
+   * not read must fail loudly, not be ignored. `prefix` is the block's path
+   * ("" for the top level); `what` names the kind of key ("setting", "feature").
+   */
+  knownKeys(prefix: string, value: unknown, known: readonly string[], what = "setting"): boolean {
+    if (!isRecord(value)) return true;
+    let ok = true;
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      ok = false;
+      this.add(
+        prefix ? `${prefix}.${key}` : key,
+        `got ${brief(value[key])}, no such ${what} in this version of the kit; known: ${known.join(", ")}`,
+      );
+    }
+    return ok;
   }
 
   throwIfAny(environment: string): void {

@@ -24,9 +24,9 @@ export class EksStack extends KitStack {
       endpointPublicAccess: env.eks.endpointPublicAccess,
       publicAccessCidrs: env.eks.publicAccessCidrs,
       logRetentionDays: env.eks.logRetentionDays,
-      system: env.nodePools.system,
-      kafka: env.nodePools.kafka,
-      consumers: env.nodePools.consumers,
+      // Config and props share the shape (a map by pool name, a map by add-on name): no pool is named here.
+      nodeGroups: env.nodePools,
+      addons: env.eks.addons,
       instanceTags: costTags(env, "eks-nodes"),
     });
     const c = this.cluster;

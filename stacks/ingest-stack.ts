@@ -11,7 +11,7 @@ export interface IngestStackProps extends InClusterLayerProps {
   readonly kafka: IKafkaCluster;
   /** The gateway's Kafka user. */
   readonly kafkaUser: IKafkaUser;
-  /** Helm release of kube-prometheus-stack, when observability is on. @default no ServiceMonitor */
+  /** Helm release of kube-prometheus-stack, once a stack installs it (and its CRDs) before this one. @default no ServiceMonitor */
   readonly prometheusRelease?: string;
 }
 

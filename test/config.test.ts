@@ -1,7 +1,30 @@
-import { environments, findConfigProblems, validateEnvironmentConfig, ConfigValidationError } from "../config";
+import {
+  environments,
+  findConfigProblems,
+  validateEnvironmentConfig,
+  ConfigValidationError,
+  EnvironmentConfig,
+  NodePoolConfig,
+} from "../config";
 import { dev } from "../config/dev";
 import { prod } from "../config/prod";
+import { staging } from "../config/staging";
 import { withOverrides } from "./helpers";
+
+/** A config as an older or hand-written (untyped) file could hand the kit: no compiler between it and validation. */
+const untyped = (cfg: unknown) => cfg as EnvironmentConfig;
+const without = <T extends object>(obj: T, key: string): T => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key)) as T;
+const messages = (cfg: EnvironmentConfig) => findConfigProblems(cfg).problems.map((p) => `${p.path}: ${p.message}`);
+const BATCH: NodePoolConfig = {
+  instanceTypes: ["c6i.2xlarge", "c5.2xlarge", "c6a.2xlarge"],
+  capacityType: "SPOT",
+  minSize: 0,
+  desiredSize: 0,
+  maxSize: 10,
+  diskSizeGiB: 50,
+  tainted: true,
+  nodeGroupPerAz: false,
+};
 
 describe("shipped environment configs", () => {
   test.each(environments.map((e) => [e.name, e]))("%s is valid", (_name, env) => {
@@ -96,14 +119,59 @@ describe("invalid configs are rejected naming field, value and what is allowed",
       "prod.load.eventsPerDay: got 1.5, expected a whole number",
     ],
     [
-      "no budget contacts",
-      withOverrides(prod, { budget: { alertEmails: [] } }),
-      "prod.budget.alertEmails: got [], need at least 1 address for budget alerts",
+      "spot pool that is not a role pool, with one type",
+      withOverrides(prod, { nodePools: { batch: { ...BATCH, instanceTypes: ["c6i.2xlarge"] } } }),
+      "prod.nodePools.batch.instanceTypes: got 1 type, need at least 3 for spot diversity",
     ],
     [
-      "bad alert email",
-      withOverrides(prod, { budget: { alertEmails: ["oncall-at-example"] } }),
-      'prod.budget.alertEmails[0]: got "oncall-at-example", expected an email address',
+      "pool name that cannot be a label value",
+      withOverrides(prod, { nodePools: { Batch_Jobs: BATCH } }),
+      'prod.nodePools.Batch_Jobs: got "Batch_Jobs", pool names become the node label value and node group names',
+    ],
+    [
+      "kafka pool spread over zones in one group",
+      withOverrides(prod, { nodePools: { kafka: { nodeGroupPerAz: false } } }),
+      "prod.nodePools.kafka.nodeGroupPerAz: got false, the kafka pool needs it: a broker's EBS volume is zonal",
+    ],
+    [
+      "system pool tainted",
+      withOverrides(prod, { nodePools: { system: { tainted: true } } }),
+      "prod.nodePools.system.tainted: got true, the system pool must not be tainted",
+    ],
+    [
+      "consumers pool untainted",
+      withOverrides(prod, { nodePools: { consumers: { tainted: false } } }),
+      "prod.nodePools.consumers.tainted: got false, the consumers pool must be tainted",
+    ],
+    [
+      "a role pool missing",
+      { ...prod, nodePools: without(prod.nodePools, "consumers") },
+      "prod.nodePools.consumers: got nothing, the kit needs this pool for its consumers, executors and workers",
+    ],
+    [
+      "a node pool setting the kit does not read",
+      untyped(withOverrides(prod, { nodePools: { system: { spotPrice: "0.1" } as Partial<NodePoolConfig> } })),
+      'prod.nodePools.system.spotPrice: got "0.1", no such setting in this version of the kit; known: instanceTypes, capacityType',
+    ],
+    [
+      "an add-on the kit needs, missing",
+      { ...prod, eks: { ...prod.eks, addons: without(prod.eks.addons, "aws-ebs-csi-driver") } },
+      "prod.eks.addons.aws-ebs-csi-driver: got nothing, the kit needs this add-on: the gp3-encrypted StorageClass",
+    ],
+    [
+      "an add-on version that is not one",
+      withOverrides(prod, { eks: { addons: { coredns: { version: "latest" } } } }),
+      'prod.eks.addons.coredns.version: got "latest", expected an add-on version such as "v1.19.2-eksbuild.1"',
+    ],
+    [
+      "log retention CloudWatch does not offer",
+      withOverrides(prod, { eks: { logRetentionDays: 10 } }),
+      "prod.eks.logRetentionDays: got 10, expected one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30",
+    ],
+    [
+      "an allow-list on a private endpoint (it would be ignored)",
+      withOverrides(prod, { eks: { publicAccessCidrs: ["203.0.113.0/24"] } }),
+      'prod.eks.publicAccessCidrs: got ["203.0.113.0/24"], but eks.endpointPublicAccess is false and the list would be ignored',
     ],
     [
       "invalid state bucket",
@@ -139,8 +207,66 @@ describe("invalid configs are rejected naming field, value and what is allowed",
     expect(problems).toEqual(expect.arrayContaining(["prod.network.natGateways", "prod.load.retentionDays"]));
   });
 
-  test("a world-open endpoint outside production passes config (the policy pack warns instead)", () => {
+  test("a world-open endpoint outside production is a warning, not an error (the policy pack warns too)", () => {
     const cfg = withOverrides(dev, { eks: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } });
+    const check = findConfigProblems(cfg);
+    expect(check.problems).toEqual([]);
+    expect(check.warnings).toEqual([
+      {
+        path: "dev.eks.publicAccessCidrs",
+        message:
+          'got "0.0.0.0/0", the Kubernetes API endpoint is open to the whole internet (allowed outside production, refused in production)',
+      },
+    ]);
+  });
+});
+
+describe("settings the kit does not read are refused, naming what exists", () => {
+  test("a removed feature flag (features.processing)", () => {
+    const cfg = untyped({ ...dev, features: { ...dev.features, processing: true } });
+    expect(messages(cfg)).toEqual(["dev.features.processing: got true, no such feature in this version of the kit; known: kafka, ingest"]);
+  });
+
+  test("a removed top-level block (budget), shown briefly", () => {
+    const cfg = untyped({ ...prod, budget: { monthlyLimitUsd: 15_000, alertEmails: ["platform-oncall@example.com"] } });
+    expect(messages(cfg)).toEqual([
+      'prod.budget: got {"monthlyLimitUsd":15000,"alertEmails":["platform-oncall@..., no such setting in this version of the kit; ' +
+        "known: name, production, region, availabilityZones, owner, network, eks, nodePools, load, kafka, ingest, features, state",
+    ]);
+  });
+
+  test("an old config with budget, processing, analytics and observability gets one line for each", () => {
+    const old = untyped({
+      ...staging,
+      budget: { monthlyLimitUsd: 8_000, alertEmails: ["platform-oncall@example.com"] },
+      features: { kafka: true, processing: true, analytics: true, observability: true, ingest: true },
+    });
+    expect(() => validateEnvironmentConfig(old)).toThrow(
+      /\(4 problems\):\n {2}- staging\.budget: .*no such setting.*\n {2}- staging\.features\.processing: got true, no such feature.*\n {2}- staging\.features\.analytics: got true, no such feature.*\n {2}- staging\.features\.observability: got true, no such feature/,
+    );
+  });
+
+  test("a feature that is not a boolean", () => {
+    const cfg = untyped({ ...dev, features: { ...dev.features, ingest: "yes" } });
+    expect(messages(cfg)).toEqual(['dev.features.ingest: got "yes", expected true or false']);
+  });
+});
+
+describe("node pools and add-ons are maps: adding one is a config change", () => {
+  test("an extra pool passes the generic checks", () => {
+    expect(findConfigProblems(withOverrides(prod, { nodePools: { batch: BATCH } })).problems).toEqual([]);
+  });
+
+  test("an extra add-on with a pinned version passes", () => {
+    const cfg = withOverrides(prod, { eks: { addons: { "eks-pod-identity-agent": { version: "v1.3.4-eksbuild.1" } } } });
     expect(findConfigProblems(cfg).problems).toEqual([]);
+  });
+
+  test("metrics-server is needed only while something the kit deploys has an HPA", () => {
+    const noMetrics = { ...prod, eks: { ...prod.eks, addons: without(prod.eks.addons, "metrics-server") } };
+    expect(messages(noMetrics)).toEqual([
+      "prod.eks.addons.metrics-server: got nothing, the kit needs this add-on: the Kafka broker and ingest gateway HPAs scale on the CPU metrics it serves",
+    ]);
+    expect(messages(withOverrides(noMetrics, { features: { kafka: false, ingest: false } }))).toEqual([]);
   });
 });

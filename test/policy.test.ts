@@ -28,6 +28,10 @@ import {
   snsEncrypted,
   suppressRule,
 } from "../constructs/policy";
+import { ConfigValidationError, findConfigProblems, validateEnvironmentConfig } from "../config";
+import { dev } from "../config/dev";
+import { prod } from "../config/prod";
+import { synthEnvironment, withOverrides } from "./helpers";
 
 const TAGS = { environment: "test", component: "policy", owner: "platform" };
 
@@ -190,5 +194,34 @@ describe("policy pack behaviour", () => {
     expect(pack.report.suppressed).toEqual([
       { ruleId: "KMS_KEY_ROTATION", path: "fixture/k", reason: "imported key, rotated by the security team's own process" },
     ]);
+  });
+});
+
+describe("a world-open EKS endpoint: config owns the policy, the pack audits the output", () => {
+  const worldOpen = { eks: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } };
+
+  test("dev: config warns, synth succeeds, and the policy report carries the EKS_ENDPOINT_RESTRICTED warning", () => {
+    const cfg = withOverrides(dev, worldOpen);
+    const check = findConfigProblems(cfg);
+    expect(check.problems).toEqual([]);
+    expect(check.warnings.map((w) => w.path)).toEqual(["dev.eks.publicAccessCidrs"]);
+
+    const { stacks, out } = synthEnvironment(validateEnvironmentConfig(cfg));
+    expect(out.eks.resource.aws_eks_cluster).toBeDefined();
+    expect(stacks.policy.report.violations).toEqual([
+      expect.objectContaining({
+        ruleId: "EKS_ENDPOINT_RESTRICTED",
+        severity: "warning",
+        path: "dev-eks/cluster/cluster",
+        message: expect.stringContaining("public endpoint open to 0.0.0.0/0"),
+      }),
+    ]);
+  });
+
+  test("prod: config refuses it before any construct exists", () => {
+    expect(() => validateEnvironmentConfig(withOverrides(prod, worldOpen))).toThrow(ConfigValidationError);
+    expect(() => validateEnvironmentConfig(withOverrides(prod, worldOpen))).toThrow(
+      'prod.eks.publicAccessCidrs: got "0.0.0.0/0", a production API endpoint must be private or limited to known CIDRs',
+    );
   });
 });

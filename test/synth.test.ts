@@ -1,11 +1,11 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { environments } from "../config";
+import { environments, validateEnvironmentConfig } from "../config";
 import { dev } from "../config/dev";
 import { prod } from "../config/prod";
 import { NODE_POOL_LABEL } from "../domain/node-pools";
 import { selectEnvironments, stateBackendFrom } from "../main";
 
-import { resources, synthEnvironment as synthEnv } from "./helpers";
+import { resources, synthEnvironment as synthEnv, withOverrides } from "./helpers";
 
 describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env) => {
   const { stacks, out, raw } = synthEnv(env);
@@ -67,9 +67,32 @@ describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env
     });
   });
 
+  test("every configured pool becomes its node groups: label always, taint when tainted, one group per AZ when asked", () => {
+    const groups = resources(out.eks, "aws_eks_node_group");
+    for (const [pool, spec] of Object.entries(env.nodePools)) {
+      const mine = groups.filter((g) => g.labels[NODE_POOL_LABEL] === pool);
+      expect(mine).toHaveLength(spec.nodeGroupPerAz ? env.availabilityZones.length : 1);
+      for (const g of mine) {
+        expect(g.taint).toEqual(spec.tainted ? [{ key: NODE_POOL_LABEL, value: pool, effect: "NO_SCHEDULE" }] : undefined);
+        expect(g.instance_types).toEqual(spec.instanceTypes);
+      }
+    }
+    const expected = Object.values(env.nodePools).reduce((n, spec) => n + (spec.nodeGroupPerAz ? env.availabilityZones.length : 1), 0);
+    expect(groups).toHaveLength(expected);
+  });
+
+  test("every configured add-on, Deployment add-ons after the node groups, vpc-cni and kube-proxy before", () => {
+    const addons = resources(out.eks, "aws_eks_addon");
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(Object.keys(env.eks.addons).sort());
+    for (const a of addons) {
+      if (["vpc-cni", "kube-proxy"].includes(a.addon_name)) expect(a.depends_on).toBeUndefined();
+      else expect(a.depends_on.length).toBeGreaterThan(0);
+    }
+  });
+
   test("launch templates require IMDSv2 and encrypt gp3 root volumes", () => {
     const templates = resources(out.eks, "aws_launch_template");
-    expect(templates).toHaveLength(5);
+    expect(templates).toHaveLength(resources(out.eks, "aws_eks_node_group").length);
     for (const t of templates) {
       expect(t.metadata_options.http_tokens).toBe("required");
       expect(t.block_device_mappings[0].ebs).toMatchObject({ encrypted: "true", volume_type: "gp3" });
@@ -127,6 +150,31 @@ describe("configuration drives differences, not code", () => {
     const prodOut = synthEnv(prod).out;
     expect(resources(prodOut.network, "aws_nat_gateway")).toHaveLength(3);
     expect(resources(prodOut.eks, "aws_eks_cluster")[0].vpc_config.endpoint_public_access).toBe(false);
+  });
+
+  test("a node pool or an add-on is added by config alone", () => {
+    const cfg = withOverrides(dev, {
+      nodePools: {
+        batch: {
+          instanceTypes: ["c6i.2xlarge", "c5.2xlarge", "c6a.2xlarge"],
+          capacityType: "SPOT",
+          minSize: 0,
+          desiredSize: 0,
+          maxSize: 10,
+          diskSizeGiB: 50,
+          tainted: true,
+          nodeGroupPerAz: false,
+        },
+      },
+      eks: { addons: { "eks-pod-identity-agent": { version: "v1.3.4-eksbuild.1" } } },
+    });
+    const { out } = synthEnv(validateEnvironmentConfig(cfg));
+    const [batch] = resources(out.eks, "aws_eks_node_group").filter((g) => g.labels[NODE_POOL_LABEL] === "batch");
+    expect(batch).toMatchObject({ capacity_type: "SPOT", taint: [{ key: NODE_POOL_LABEL, value: "batch", effect: "NO_SCHEDULE" }] });
+    expect(batch.subnet_ids).toHaveLength(3);
+    const agent = resources(out.eks, "aws_eks_addon").find((a) => a.addon_name === "eks-pod-identity-agent");
+    expect(agent).toMatchObject({ addon_version: "v1.3.4-eksbuild.1" });
+    expect(agent?.depends_on).toBeUndefined();
   });
 
   test("the local backend override needs no AWS account", () => {

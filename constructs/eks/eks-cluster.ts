@@ -12,10 +12,10 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { isWorldOpen } from "../../domain/cidr";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../domain/aws-limits";
+import { NODE_POOL_LABEL, POOL_NAME_PATTERN, POOL_NAME_RULE } from "../../domain/node-pools";
 import { INetwork } from "../network/network";
 import { ServiceAccountRole } from "./irsa";
-import { isTainted, NODE_POOL_LABEL, NodePoolName } from "../../domain/node-pools";
 
 /** What later stacks need to reach and extend a cluster. */
 export interface IEksCluster {
@@ -28,13 +28,42 @@ export interface IEksCluster {
   readonly region: string;
 }
 
+/** One managed node pool: a node group, or one per availability zone. */
 export interface NodeGroupSpec {
   readonly instanceTypes: readonly string[];
   readonly capacityType: "ON_DEMAND" | "SPOT";
+  /** Node counts of each node group (per availability zone when `nodeGroupPerAz`). */
   readonly minSize: number;
   readonly desiredSize: number;
   readonly maxSize: number;
+  /** Root volume size in GiB (gp3, encrypted). */
   readonly diskSizeGiB: number;
+  /**
+   * Taint the nodes `platform.streaming-kit/pool=<pool>:NoSchedule`. The label of
+   * the same key is always set.
+   * @default false
+   */
+  readonly tainted?: boolean;
+  /**
+   * One node group per availability zone, each in that zone's private subnet,
+   * named `<pool>-<zone>`; otherwise one group named `<pool>` over all zones.
+   * @default false
+   */
+  readonly nodeGroupPerAz?: boolean;
+}
+
+/** One EKS add-on. */
+export interface AddonSpec {
+  /** Pinned add-on version. @default the version EKS picks for the cluster's Kubernetes version */
+  readonly version?: string;
+  /**
+   * Create the add-on only after the node groups. Deployment add-ons (coredns,
+   * the EBS CSI controller, metrics-server) become healthy only once nodes exist;
+   * add-ons the nodes themselves need to become Ready (vpc-cni, kube-proxy) must
+   * not wait for them.
+   * @default false for vpc-cni, kube-proxy and eks-pod-identity-agent; true otherwise
+   */
+  readonly needsNodes?: boolean;
 }
 
 export interface EksClusterProps {
@@ -44,16 +73,26 @@ export interface EksClusterProps {
   readonly region: string;
   /** Allow the API endpoint to be reached from outside the VPC. @default false */
   readonly endpointPublicAccess?: boolean;
-  /** Allow-list for a public endpoint; required (and never world-open) when public. */
+  /**
+   * Allow-list for a public endpoint. EKS reads an empty list as 0.0.0.0/0, so
+   * that is what a public endpoint without one gets, written out in the plan.
+   * Whether an open endpoint is acceptable is the caller's policy (config
+   * validation and the EKS_ENDPOINT_RESTRICTED rule), not this construct's.
+   * @default [] (0.0.0.0/0 when the endpoint is public)
+   */
   readonly publicAccessCidrs?: readonly string[];
-  /** @default 90 */
+  /** One of the retention periods CloudWatch Logs accepts. @default 90 */
   readonly logRetentionDays?: number;
-  /** On-demand pool for operators and control-plane pods. */
-  readonly system: NodeGroupSpec;
-  /** On-demand pool for Kafka; one node group per AZ, sizes are per AZ. */
-  readonly kafka: NodeGroupSpec;
-  /** Spot pool for consumers and workers. */
-  readonly consumers: NodeGroupSpec;
+  /**
+   * Managed node pools by name. Every node carries the label
+   * `platform.streaming-kit/pool=<name>` (domain/node-pools.ts).
+   */
+  readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
+  /**
+   * EKS add-ons by name. `aws-ebs-csi-driver` gets an IRSA role for its
+   * controller's service account.
+   */
+  readonly addons: Readonly<Record<string, AddonSpec>>;
   /**
    * IMDS hop limit. 2 lets pods that still need instance metadata (some agents)
    * reach it through the extra network hop; 1 blocks pods entirely.
@@ -66,9 +105,23 @@ export interface EksClusterProps {
 
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
+/** DaemonSet add-ons that run on (or are needed by) every node: they must not wait for the node groups. */
+const ADDONS_BEFORE_NODES: readonly string[] = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];
+
+/** Add-ons whose controller needs AWS permissions, through an IRSA role pinned to its service account. */
+const ADDON_ROLES: Readonly<
+  Record<string, { readonly id: string; readonly serviceAccount: string; readonly managedPolicyArns: readonly string[] }>
+> = {
+  "aws-ebs-csi-driver": {
+    id: "ebs-csi-role",
+    serviceAccount: "ebs-csi-controller-sa",
+    managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+  },
+};
+
 /**
  * An EKS cluster with KMS-encrypted secrets, full control-plane logging, an
- * OIDC provider for IRSA, the EBS CSI driver, and three managed node pools
+ * OIDC provider for IRSA, the given add-ons, and the given managed node pools,
  * whose launch templates require IMDSv2 and encrypt their root volumes.
  */
 export class EksCluster extends Construct implements IEksCluster {
@@ -80,12 +133,13 @@ export class EksCluster extends Construct implements IEksCluster {
   readonly region: string;
   readonly secretsKeyArn: string;
   readonly nodeRoleArn: string;
-  /** Node group names by pool; the kafka pool has one per AZ. */
-  readonly nodeGroupNames: Readonly<Record<NodePoolName, readonly string[]>>;
+  /** Node group names by pool; a pool with `nodeGroupPerAz` has one per AZ. */
+  readonly nodeGroupNames: Readonly<Record<string, readonly string[]>>;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
-    validateProps(id, props);
+    const problems = propsProblems(props);
+    if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     const name = props.clusterName;
 
     const secretsKey = new KmsKey(this, "secrets-key", {
@@ -134,7 +188,7 @@ export class EksCluster extends Construct implements IEksCluster {
         securityGroupIds: [clusterSg.id],
         endpointPrivateAccess: true,
         endpointPublicAccess: props.endpointPublicAccess ?? false,
-        publicAccessCidrs: props.endpointPublicAccess ? [...(props.publicAccessCidrs ?? [])] : undefined,
+        publicAccessCidrs: props.endpointPublicAccess ? publicCidrs(props.publicAccessCidrs) : undefined,
       },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
@@ -163,9 +217,9 @@ export class EksCluster extends Construct implements IEksCluster {
         }),
     );
 
-    const groups: Record<NodePoolName, string[]> = { system: [], kafka: [], consumers: [] };
+    const groups: Record<string, string[]> = {};
     const nodeGroups: EksNodeGroup[] = [];
-    const addGroup = (pool: NodePoolName, spec: NodeGroupSpec, groupId: string, subnetIds: string[]) => {
+    const addGroup = (pool: string, spec: NodeGroupSpec, groupId: string, subnetIds: string[]) => {
       const template = new LaunchTemplate(this, `${groupId}-lt`, {
         namePrefix: `${name}-${groupId}-`,
         updateDefaultVersion: true,
@@ -195,36 +249,47 @@ export class EksCluster extends Construct implements IEksCluster {
         scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },
         updateConfig: { maxUnavailable: 1 },
         labels: { [NODE_POOL_LABEL]: pool },
-        taint: isTainted(pool) ? [{ key: NODE_POOL_LABEL, value: pool, effect: "NO_SCHEDULE" }] : undefined,
+        taint: spec.tainted ? [{ key: NODE_POOL_LABEL, value: pool, effect: "NO_SCHEDULE" }] : undefined,
         launchTemplate: { id: template.id, version: Fn.tostring(template.latestVersion) },
         dependsOn: nodePolicies,
         lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"], createBeforeDestroy: true },
       });
-      groups[pool].push(group.nodeGroupName);
+      (groups[pool] ??= []).push(group.nodeGroupName);
       nodeGroups.push(group);
     };
-    addGroup("system", props.system, "system", [...props.network.privateSubnetIds]);
-    // One kafka group per AZ: EBS volumes are zonal, so a broker must come back in its own zone.
-    props.network.availabilityZones.forEach((az, i) => addGroup("kafka", props.kafka, `kafka-${az}`, [props.network.privateSubnetIds[i]]));
-    addGroup("consumers", props.consumers, "consumers", [...props.network.privateSubnetIds]);
+    const subnets = props.network.privateSubnetIds;
+    for (const [pool, spec] of Object.entries(props.nodeGroups)) {
+      if (spec.nodeGroupPerAz) {
+        // A group per zone: EBS volumes are zonal, so a pod with a volume must come back in its own zone.
+        props.network.availabilityZones.forEach((az, i) => addGroup(pool, spec, `${pool}-${az}`, [subnets[i]]));
+      } else {
+        addGroup(pool, spec, pool, [...subnets]);
+      }
+    }
 
-    const ebsCsiRole = new ServiceAccountRole(this, "ebs-csi-role", {
-      oidcProviderArn: oidc.arn,
-      oidcIssuerUrl: cluster.identity.get(0).oidc.get(0).issuer,
-      namespace: "kube-system",
-      serviceAccount: "ebs-csi-controller-sa",
-      managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
-    });
-    // metrics-server feeds resource metrics to HPAs (the broker autoscaler scales on CPU).
-    for (const addon of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "metrics-server"]) {
+    const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+    const addonRoles: Record<string, ServiceAccountRole> = {};
+    for (const addon of Object.keys(props.addons)) {
+      const role = ADDON_ROLES[addon];
+      if (!role) continue;
+      addonRoles[addon] = new ServiceAccountRole(this, role.id, {
+        oidcProviderArn: oidc.arn,
+        oidcIssuerUrl: issuerUrl,
+        namespace: "kube-system",
+        serviceAccount: role.serviceAccount,
+        managedPolicyArns: role.managedPolicyArns,
+      });
+    }
+    for (const [addon, spec] of Object.entries(props.addons)) {
+      const needsNodes = spec.needsNodes ?? !ADDONS_BEFORE_NODES.includes(addon);
       new EksAddon(this, `addon-${addon}`, {
         clusterName: cluster.name,
         addonName: addon,
+        addonVersion: spec.version,
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "PRESERVE",
-        serviceAccountRoleArn: addon === "aws-ebs-csi-driver" ? ebsCsiRole.roleArn : undefined,
-        // coredns and the CSI controller are Deployments: they only become healthy once nodes exist.
-        dependsOn: ["coredns", "aws-ebs-csi-driver", "metrics-server"].includes(addon) ? nodeGroups : undefined,
+        serviceAccountRoleArn: addonRoles[addon]?.roleArn,
+        dependsOn: needsNodes && nodeGroups.length > 0 ? nodeGroups : undefined,
       });
     }
 
@@ -232,7 +297,7 @@ export class EksCluster extends Construct implements IEksCluster {
     this.endpoint = cluster.endpoint;
     this.certificateAuthorityData = cluster.certificateAuthority.get(0).data;
     this.oidcProviderArn = oidc.arn;
-    this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+    this.oidcIssuerUrl = issuerUrl;
     this.region = props.region;
     this.secretsKeyArn = secretsKey.arn;
     this.nodeRoleArn = nodeRole.arn;
@@ -240,21 +305,59 @@ export class EksCluster extends Construct implements IEksCluster {
   }
 }
 
-function validateProps(id: string, props: EksClusterProps): void {
+/** EKS reads a public endpoint without an allow-list as 0.0.0.0/0; say so in the plan. */
+function publicCidrs(cidrs: readonly string[] | undefined): string[] {
+  return cidrs && cidrs.length > 0 ? [...cidrs] : ["0.0.0.0/0"];
+}
+
+/**
+ * What EKS, EC2 and CloudWatch need of these props. Environment policy (spot
+ * or on-demand per pool, who may reach the endpoint) is config validation's.
+ */
+function propsProblems(props: EksClusterProps): string[] {
   const problems: string[] = [];
-  if (props.endpointPublicAccess) {
-    const cidrs = props.publicAccessCidrs ?? [];
-    if (cidrs.length === 0) problems.push("a public endpoint needs publicAccessCidrs (empty means 0.0.0.0/0)");
-    if (cidrs.some(isWorldOpen)) problems.push(`publicAccessCidrs ${JSON.stringify(cidrs)} opens the API to the internet`);
+  const net = props.network;
+  if (net.availabilityZones.length !== net.privateSubnetIds.length) {
+    problems.push(
+      `network has ${net.availabilityZones.length} availability zones but ${net.privateSubnetIds.length} private subnets; need one per zone`,
+    );
   }
-  if (props.consumers.capacityType !== "SPOT") problems.push(`consumers.capacityType must be SPOT, got ${props.consumers.capacityType}`);
-  for (const pool of ["system", "kafka"] as const) {
-    if (props[pool].capacityType !== "ON_DEMAND") problems.push(`${pool}.capacityType must be ON_DEMAND, got ${props[pool].capacityType}`);
+  if (props.logRetentionDays !== undefined && !CLOUDWATCH_LOG_RETENTION_DAYS.includes(props.logRetentionDays)) {
+    problems.push(`logRetentionDays ${props.logRetentionDays} is not a retention period CloudWatch Logs accepts`);
   }
-  if (props.network.availabilityZones.length !== props.network.privateSubnetIds.length) {
-    problems.push("network must have one private subnet per availability zone");
+  const hops = props.imdsHopLimit;
+  if (hops !== undefined && !(Number.isInteger(hops) && hops >= 1 && hops <= 64)) {
+    problems.push(`imdsHopLimit ${hops} must be a whole number from 1 to 64`);
   }
-  if (problems.length) throw new Error(`EksCluster ${id}: ${problems.join("; ")}`);
+  const groupIds = Object.entries(props.nodeGroups).flatMap(([pool, spec]) =>
+    spec.nodeGroupPerAz ? net.availabilityZones.map((az) => `${pool}-${az}`) : [pool],
+  );
+  const clashes = [...new Set(groupIds.filter((g, i) => groupIds.indexOf(g) !== i))];
+  if (clashes.length)
+    problems.push(`node group names ${JSON.stringify(clashes)} would be made twice (a pool named like another's per-zone group)`);
+  for (const [pool, spec] of Object.entries(props.nodeGroups)) {
+    const at = `nodeGroups.${pool}`;
+    if (!POOL_NAME_PATTERN.test(pool)) problems.push(`${at}: the pool name is a label value and node group name prefix, ${POOL_NAME_RULE}`);
+    if (spec.instanceTypes.length === 0) problems.push(`${at}.instanceTypes is empty; a node group needs at least one`);
+    const { minSize, desiredSize, maxSize } = spec;
+    if (
+      ![minSize, desiredSize, maxSize].every(Number.isInteger) ||
+      minSize < 0 ||
+      maxSize < 1 ||
+      minSize > desiredSize ||
+      desiredSize > maxSize
+    ) {
+      problems.push(
+        `${at}: sizes min ${minSize}, desired ${desiredSize}, max ${maxSize}; EKS needs whole numbers with 0 <= min <= desired <= max, max >= 1`,
+      );
+    }
+    if (!(Number.isInteger(spec.diskSizeGiB) && spec.diskSizeGiB >= 20 && spec.diskSizeGiB <= 16384)) {
+      problems.push(
+        `${at}.diskSizeGiB ${spec.diskSizeGiB} must be a whole number from 20 (the EKS AMI's snapshot) to 16384 (gp3's largest)`,
+      );
+    }
+  }
+  return problems;
 }
 
 function servicePrincipalPolicy(service: string): string {

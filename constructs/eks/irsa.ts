@@ -27,11 +27,14 @@ export class ServiceAccountRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
     super(scope, id);
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace) || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.serviceAccount)) {
-      throw new Error(
-        `ServiceAccountRole ${id}: namespace ${JSON.stringify(props.namespace)} and serviceAccount ${JSON.stringify(props.serviceAccount)} must be Kubernetes DNS names`,
-      );
+    const problems: string[] = [];
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.namespace)) {
+      problems.push(`namespace ${JSON.stringify(props.namespace)} must be a Kubernetes DNS label (1-63 of a-z 0-9 -)`);
     }
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.serviceAccount)) {
+      problems.push(`serviceAccount ${JSON.stringify(props.serviceAccount)} must be a Kubernetes DNS name (1-253 of a-z 0-9 - .)`);
+    }
+    if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     const issuerHost = Fn.replace(props.oidcIssuerUrl, "https://", "");
     // A policy document data source, not Fn.jsonencode: the condition keys contain
     // the issuer (a token), and cdktf cannot render token-valued object keys.

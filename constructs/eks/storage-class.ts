@@ -26,8 +26,8 @@ export class EncryptedStorageClass extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedStorageClassProps = {}) {
     super(scope, id);
     const name = props.name ?? "gp3-encrypted";
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
-      throw new Error(`EncryptedStorageClass ${id}: name ${JSON.stringify(name)} must be a Kubernetes DNS name`);
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+      throw new Error(`${this.node.path}: name ${JSON.stringify(name)} must be a Kubernetes DNS name`);
     }
     const sc = new StorageClassV1(this, "class", {
       metadata: {

@@ -63,15 +63,17 @@ export class Network extends Construct implements INetwork {
     super(scope, id);
     const azs = props.availabilityZones;
     const natCount = props.natGateways ?? azs.length;
-    if (azs.length < 2) throw new Error(`Network ${id}: availabilityZones needs at least 2 zones, got ${azs.length}`);
+    const problems: string[] = [];
+    if (azs.length < 2) problems.push(`availabilityZones needs at least 2 zones, got ${azs.length}`);
     if (props.publicSubnetCidrs.length !== azs.length || props.privateSubnetCidrs.length !== azs.length) {
-      throw new Error(
-        `Network ${id}: need one public and one private subnet CIDR per AZ (${azs.length}), got ${props.publicSubnetCidrs.length} public and ${props.privateSubnetCidrs.length} private`,
+      problems.push(
+        `need one public and one private subnet CIDR per AZ (${azs.length}), got ${props.publicSubnetCidrs.length} public and ${props.privateSubnetCidrs.length} private`,
       );
     }
     if (!Number.isInteger(natCount) || natCount < 1 || natCount > azs.length) {
-      throw new Error(`Network ${id}: natGateways must be a whole number from 1 to ${azs.length}, got ${natCount}`);
+      problems.push(`natGateways must be a whole number from 1 to ${azs.length}, got ${natCount}`);
     }
+    if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
     const clusterTag = props.clusterName ? { [`kubernetes.io/cluster/${props.clusterName}`]: "shared" } : {};
 

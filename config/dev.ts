@@ -14,7 +14,8 @@ export const dev: EnvironmentConfig = {
     natGateways: 1,
   },
   eks: {
-    kubernetesVersion: "1.33",
+    kubernetesVersion: "1.35",
+    supportType: "STANDARD",
     endpointPublicAccess: true,
     publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
     logRetentionDays: 7,
@@ -76,6 +77,5 @@ export const dev: EnvironmentConfig = {
     bucket: "example-streaming-tfstate-dev",
     keyPrefix: "streaming-platform",
     region: "us-east-1",
-    lockTable: "streaming-tfstate-lock-dev",
   },
 };

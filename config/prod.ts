@@ -14,7 +14,8 @@ export const prod: EnvironmentConfig = {
     natGateways: 3,
   },
   eks: {
-    kubernetesVersion: "1.33",
+    kubernetesVersion: "1.35",
+    supportType: "STANDARD",
     endpointPublicAccess: false,
     publicAccessCidrs: [],
     logRetentionDays: 90,
@@ -77,6 +78,5 @@ export const prod: EnvironmentConfig = {
     bucket: "example-streaming-tfstate-prod",
     keyPrefix: "streaming-platform",
     region: "us-east-1",
-    lockTable: "streaming-tfstate-lock-prod",
   },
 };

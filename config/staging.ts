@@ -17,7 +17,8 @@ export const staging: EnvironmentConfig = {
     natGateways: 1,
   },
   eks: {
-    kubernetesVersion: "1.33",
+    kubernetesVersion: "1.35",
+    supportType: "STANDARD",
     endpointPublicAccess: true,
     // CI runners' egress and the office VPN; never the whole internet.
     publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
@@ -82,6 +83,5 @@ export const staging: EnvironmentConfig = {
     bucket: "example-streaming-tfstate-staging",
     keyPrefix: "streaming-platform",
     region: "us-east-1",
-    lockTable: "streaming-tfstate-lock-staging",
   },
 };

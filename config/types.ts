@@ -67,8 +67,18 @@ export interface EksAddonConfig {
 }
 
 export interface EksConfig {
-  /** Kubernetes minor version, e.g. "1.33". */
+  /**
+   * Kubernetes minor version, e.g. "1.35". Validation refuses versions past
+   * EKS support and warns, with the date, when standard support ends within
+   * 60 days or has ended (domain/eks-versions.ts).
+   */
   readonly kubernetesVersion: string;
+  /**
+   * The cluster's `upgrade_policy`. "STANDARD": when standard support ends,
+   * EKS upgrades the control plane to the next version. "EXTENDED": it stays,
+   * at about 6x the control-plane fee, for up to 12 more months.
+   */
+  readonly supportType: "STANDARD" | "EXTENDED";
   /** Whether the API endpoint is reachable from outside the VPC. */
   readonly endpointPublicAccess: boolean;
   /**
@@ -160,8 +170,13 @@ export interface StateBackendConfig {
   /** Key prefix; each stack's state is `<prefix>/<stack>.tfstate`. */
   readonly keyPrefix: string;
   readonly region: string;
-  /** DynamoDB table used for state locking. */
-  readonly lockTable: string;
+  /**
+   * State is locked with a lock file next to it in S3 (`use_lockfile`,
+   * Terraform >= 1.10). Name a DynamoDB table here only while migrating from
+   * DynamoDB locking (deprecated since Terraform 1.11): both locks are taken.
+   * @default none (S3 lock file only)
+   */
+  readonly dynamodbLockTable?: string;
 }
 
 export interface EnvironmentConfig {

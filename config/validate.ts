@@ -1,3 +1,4 @@
+import { EKS_CONTROL_PLANE_USD_PER_HOUR, eksSupportPhase, versionsInStandardSupport } from "../domain/eks-versions";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../domain/aws-limits";
 import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
 import { isKitNodePool, KIT_NODE_POOLS, kitNodePool, NodePoolName, POOL_NAME_PATTERN, POOL_NAME_RULE } from "../domain/node-pools";
@@ -61,6 +62,7 @@ const FEATURE_KEYS = keysOf<FeatureToggles>({ kafka: true, ingest: true });
 const NETWORK_KEYS = keysOf<NetworkConfig>({ vpcCidr: true, publicSubnetCidrs: true, privateSubnetCidrs: true, natGateways: true });
 const EKS_KEYS = keysOf<EksConfig>({
   kubernetesVersion: true,
+  supportType: true,
   endpointPublicAccess: true,
   publicAccessCidrs: true,
   logRetentionDays: true,
@@ -84,7 +86,7 @@ const LOAD_KEYS = keysOf<LoadConfig>({
   retentionDays: true,
   compressionRatio: true,
 });
-const STATE_KEYS = keysOf<StateBackendConfig>({ bucket: true, keyPrefix: true, region: true, lockTable: true });
+const STATE_KEYS = keysOf<StateBackendConfig>({ bucket: true, keyPrefix: true, region: true, dynamodbLockTable: true });
 
 /**
  * Environment policy for the kit's three role pools. Extra pools get only the
@@ -125,7 +127,7 @@ export function sizeClass(instanceType: string): string {
  * Checks one environment and returns every problem found (empty when valid).
  * Pure: creates nothing, so it can run before any construct exists.
  */
-export function findConfigProblems(cfg: EnvironmentConfig): ProblemCollector {
+export function findConfigProblems(cfg: EnvironmentConfig, options: ValidationOptions = {}): ProblemCollector {
   const name = typeof cfg?.name === "string" && cfg.name.length > 0 ? cfg.name : "<unnamed>";
   const p = new ProblemCollector(name);
 
@@ -136,7 +138,7 @@ export function findConfigProblems(cfg: EnvironmentConfig): ProblemCollector {
   p.matches("owner", cfg.owner, TAG_VALUE, "expected a team name usable as an AWS tag value (letters, digits, spaces, + - = . _ : / @)");
   checkZones(p, cfg);
   checkNetwork(p, cfg);
-  checkEks(p, cfg);
+  checkEks(p, cfg, { today: options.today ?? new Date().toISOString().slice(0, 10) });
   checkNodePools(p, cfg);
   checkLoad(p, cfg);
   checkKafka(p, cfg);
@@ -209,10 +211,65 @@ function checkNetwork(p: ProblemCollector, cfg: EnvironmentConfig): void {
   p.integer("network.natGateways", net.natGateways, 1, REQUIRED_AZ_COUNT);
 }
 
-function checkEks(p: ProblemCollector, cfg: EnvironmentConfig): void {
+/** What validation needs besides the config. */
+export interface ValidationOptions {
+  /** The day to judge EKS support windows against (ISO date). @default today */
+  readonly today?: string;
+}
+
+/**
+ * The Kubernetes version must be one EKS runs today. Past standard support a
+ * cluster costs about 6x for its control plane (extended support); past
+ * extended support EKS upgrades it or refuses to create it.
+ */
+function checkEksVersion(p: ProblemCollector, eks: EksConfig, today: string): void {
+  if (!p.matches("eks.kubernetesVersion", eks.kubernetesVersion, K8S_VERSION, 'expected an EKS minor version such as "1.35"')) return;
+  const standard = versionsInStandardSupport(today)
+    .map((v) => JSON.stringify(v))
+    .join(", ");
+  const support = eksSupportPhase(eks.kubernetesVersion, today);
+  if (!support) {
+    p.add(
+      "eks.kubernetesVersion",
+      `got ${show(eks.kubernetesVersion)}, not a version the kit knows EKS support dates for (domain/eks-versions.ts); in standard support on ${today}: ${standard}`,
+    );
+    return;
+  }
+  const { phase, entry } = support;
+  const cost = `$${EKS_CONTROL_PLANE_USD_PER_HOUR.extended}/h instead of $${EKS_CONTROL_PLANE_USD_PER_HOUR.standard}/h for the control plane`;
+  if (phase === "unsupported") {
+    p.add(
+      "eks.kubernetesVersion",
+      `got ${show(eks.kubernetesVersion)}, its extended support ended on ${entry.extendedSupportEnds}; in standard support on ${today}: ${standard}`,
+    );
+  } else if (phase === "extended" && eks.supportType === "STANDARD") {
+    p.add(
+      "eks.kubernetesVersion",
+      `got ${show(eks.kubernetesVersion)}, its standard support ended on ${entry.standardSupportEnds} and eks.supportType is "STANDARD" (EKS would upgrade the control plane on its own); use one of ${standard}, or set eks.supportType "EXTENDED" (${cost})`,
+    );
+  } else if (phase === "extended") {
+    p.warn(
+      "eks.kubernetesVersion",
+      `${eks.kubernetesVersion} is in extended support since ${entry.standardSupportEnds} (${cost}) until ${entry.extendedSupportEnds}; upgrade to one of ${standard}`,
+    );
+  } else if (phase === "ending-soon") {
+    p.warn(
+      "eks.kubernetesVersion",
+      `${eks.kubernetesVersion} leaves standard support on ${entry.standardSupportEnds}; then EKS ${eks.supportType === "STANDARD" ? "upgrades the control plane on its own" : `charges extended support (${cost})`}. Plan the upgrade to one of ${standard}`,
+    );
+  }
+  p.expect(
+    eks.supportType === "STANDARD" || eks.supportType === "EXTENDED",
+    "eks.supportType",
+    eks.supportType,
+    'expected "STANDARD" or "EXTENDED"',
+  );
+}
+
+function checkEks(p: ProblemCollector, cfg: EnvironmentConfig, opts: Required<ValidationOptions>): void {
   const eks = cfg.eks;
   p.knownKeys("eks", eks, EKS_KEYS);
-  p.matches("eks.kubernetesVersion", eks.kubernetesVersion, K8S_VERSION, 'expected a supported EKS minor version from "1.28" to "1.39"');
+  checkEksVersion(p, eks, opts.today);
   p.expect(
     CLOUDWATCH_LOG_RETENTION_DAYS.includes(eks.logRetentionDays),
     "eks.logRetentionDays",
@@ -403,7 +460,14 @@ function checkFeatures(p: ProblemCollector, cfg: EnvironmentConfig): void {
 function checkState(p: ProblemCollector, cfg: EnvironmentConfig): void {
   p.knownKeys("state", cfg.state, STATE_KEYS);
   p.matches("state.bucket", cfg.state.bucket, S3_BUCKET, "expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)");
-  p.matches("state.lockTable", cfg.state.lockTable, DDB_TABLE, "expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)");
+  if (cfg.state.dynamodbLockTable !== undefined) {
+    p.matches(
+      "state.dynamodbLockTable",
+      cfg.state.dynamodbLockTable,
+      DDB_TABLE,
+      "expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)",
+    );
+  }
   p.matches("state.region", cfg.state.region, REGION, 'expected an AWS region such as "us-east-1"');
   p.matches("state.keyPrefix", cfg.state.keyPrefix, /^[A-Za-z0-9!_.*'()/-]{1,512}$/, "expected an S3 key prefix without spaces");
 }

@@ -19,6 +19,7 @@ export class EksStack extends KitStack {
     this.cluster = new EksCluster(this, "cluster", {
       clusterName: clusterNameOf(env.name),
       kubernetesVersion: env.eks.kubernetesVersion,
+      supportType: env.eks.supportType,
       region: env.region,
       network: props.network,
       endpointPublicAccess: env.eks.endpointPublicAccess,
@@ -31,6 +32,7 @@ export class EksStack extends KitStack {
     });
     const c = this.cluster;
     addOutput(this, "cluster_name", c.clusterName, "Name of the EKS cluster");
+    addOutput(this, "cluster_version", env.eks.kubernetesVersion, "Kubernetes version of the control plane");
     addOutput(this, "cluster_endpoint", c.endpoint, "Endpoint of the Kubernetes API server");
     addOutput(this, "cluster_certificate_authority_data", c.certificateAuthorityData, "Base64 PEM of the cluster CA");
     addOutput(this, "cluster_oidc_issuer_url", c.oidcIssuerUrl, "OIDC issuer URL of the cluster (IRSA)");

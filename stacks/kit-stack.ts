@@ -37,13 +37,16 @@ export class KitStack extends TerraformStack {
     this.env = props.env;
     this.layer = props.layer;
     if (props.stateBackend === "s3") {
-      new S3Backend(this, {
+      const backend = new S3Backend(this, {
         bucket: props.env.state.bucket,
         key: `${props.env.state.keyPrefix}/${stackName}.tfstate`,
         region: props.env.state.region,
-        dynamodbTable: props.env.state.lockTable,
+        // Only while migrating off DynamoDB locking (deprecated since Terraform 1.11); both locks are taken then.
+        dynamodbTable: props.env.state.dynamodbLockTable,
         encrypt: true,
       });
+      // S3-native locking (Terraform >= 1.10). cdktf 0.21's S3Backend has no field for it.
+      backend.addOverride("use_lockfile", true);
     } else {
       new LocalBackend(this, { path: `terraform.${stackName}.tfstate` });
     }

@@ -186,7 +186,7 @@ describe("invalid configs are rejected naming field, value and what is allowed",
     [
       "unsupported Kubernetes version",
       withOverrides(prod, { eks: { kubernetesVersion: "1.19" } }),
-      'prod.eks.kubernetesVersion: got "1.19", expected a supported EKS minor version',
+      'prod.eks.kubernetesVersion: got "1.19", expected an EKS minor version such as "1.35"',
     ],
   ];
 
@@ -268,5 +268,50 @@ describe("node pools and add-ons are maps: adding one is a config change", () =>
       "prod.eks.addons.metrics-server: got nothing, the kit needs this add-on: the Kafka broker and ingest gateway HPAs scale on the CPU metrics it serves",
     ]);
     expect(messages(withOverrides(noMetrics, { features: { kafka: false, ingest: false } }))).toEqual([]);
+  });
+});
+
+describe("EKS version support windows (judged on a given day)", () => {
+  const on = (cfg: EnvironmentConfig, today: string) => findConfigProblems(cfg, { today });
+  const lines = (c: ReturnType<typeof on>) => ({
+    problems: c.problems.map((p) => `${p.path}: ${p.message}`),
+    warnings: c.warnings.map((p) => `${p.path}: ${p.message}`),
+  });
+
+  test("the shipped environments run a version in standard support today, with no warning about it", () => {
+    const today = new Date().toISOString().slice(0, 10);
+    for (const env of environments) {
+      expect(on(env, today).warnings.filter((w) => w.path.endsWith("kubernetesVersion"))).toEqual([]);
+      expect(env.eks.supportType).toBe("STANDARD");
+    }
+  });
+
+  test("a version in extended support with supportType STANDARD is refused, naming the date and the versions to use", () => {
+    expect(lines(on(withOverrides(prod, { eks: { kubernetesVersion: "1.33" } }), "2026-11-22")).problems).toEqual([
+      'prod.eks.kubernetesVersion: got "1.33", its standard support ended on 2026-07-29 and eks.supportType is "STANDARD" (EKS would upgrade the control plane on its own); use one of "1.34", "1.35", or set eks.supportType "EXTENDED" ($0.6/h instead of $0.1/h for the control plane)',
+    ]);
+  });
+
+  test("with supportType EXTENDED it is a warning with the price and the end date", () => {
+    const c = lines(on(withOverrides(prod, { eks: { kubernetesVersion: "1.33", supportType: "EXTENDED" } }), "2026-11-22"));
+    expect(c.problems).toEqual([]);
+    expect(c.warnings).toContain(
+      'prod.eks.kubernetesVersion: 1.33 is in extended support since 2026-07-29 ($0.6/h instead of $0.1/h for the control plane) until 2027-07-29; upgrade to one of "1.34", "1.35"',
+    );
+  });
+
+  test("standard support ending within 60 days is a warning with the date", () => {
+    expect(lines(on(withOverrides(prod, { eks: { kubernetesVersion: "1.34" } }), "2026-11-22")).warnings).toContain(
+      'prod.eks.kubernetesVersion: 1.34 leaves standard support on 2026-12-02; then EKS upgrades the control plane on its own. Plan the upgrade to one of "1.34", "1.35"',
+    );
+  });
+
+  test("past extended support, or a version the kit has no dates for, is refused", () => {
+    expect(lines(on(withOverrides(prod, { eks: { kubernetesVersion: "1.29", supportType: "EXTENDED" } }), "2026-11-22")).problems).toEqual([
+      'prod.eks.kubernetesVersion: got "1.29", its extended support ended on 2026-03-23; in standard support on 2026-11-22: "1.34", "1.35"',
+    ]);
+    expect(lines(on(withOverrides(prod, { eks: { kubernetesVersion: "1.39" } }), "2026-11-22")).problems).toEqual([
+      'prod.eks.kubernetesVersion: got "1.39", not a version the kit knows EKS support dates for (domain/eks-versions.ts); in standard support on 2026-11-22: "1.34", "1.35"',
+    ]);
   });
 });

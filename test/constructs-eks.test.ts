@@ -41,7 +41,7 @@ const pool = (overrides: Partial<NodeGroupSpec> = {}): NodeGroupSpec => ({
 
 const clusterProps = (overrides: Partial<EksClusterProps> = {}): EksClusterProps => ({
   clusterName: "test",
-  kubernetesVersion: "1.33",
+  kubernetesVersion: "1.35",
   region: "us-east-1",
   network,
   nodeGroups: { system: pool() },

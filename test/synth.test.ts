@@ -7,6 +7,11 @@ import { selectEnvironments, stateBackendFrom } from "../main";
 
 import { resources, synthEnvironment as synthEnv, withOverrides } from "./helpers";
 
+test("a DynamoDB lock table, while migrating, is kept beside the lock file", () => {
+  const { out } = synthEnv(withOverrides(dev, { state: { dynamodbLockTable: "tf-locks" } }));
+  expect(out.network.terraform.backend.s3).toMatchObject({ use_lockfile: true, dynamodb_table: "tf-locks" });
+});
+
 describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env) => {
   const { stacks, out, raw } = synthEnv(env);
 
@@ -125,12 +130,12 @@ describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env
     expect(providers.kubernetes[0].host).toMatch(/terraform_remote_state/);
   });
 
-  test("S3 state backend with a DynamoDB lock table from config, one key per stack", () => {
+  test("S3 state backend with S3-native locking (no deprecated DynamoDB table), one key per stack", () => {
     expect(out.eks.terraform.backend.s3).toEqual({
       bucket: env.state.bucket,
       key: `${env.state.keyPrefix}/${name}-eks.tfstate`,
       region: env.state.region,
-      dynamodb_table: env.state.lockTable,
+      use_lockfile: true,
       encrypt: true,
     });
   });

@@ -69,6 +69,12 @@ export interface AddonSpec {
 export interface EksClusterProps {
   readonly clusterName: string;
   readonly kubernetesVersion: string;
+  /**
+   * What EKS does when the version leaves standard support: "STANDARD"
+   * upgrades the control plane, "EXTENDED" keeps it at extended-support prices.
+   * @default "STANDARD"
+   */
+  readonly supportType?: "STANDARD" | "EXTENDED";
   readonly network: INetwork;
   readonly region: string;
   /** Allow the API endpoint to be reached from outside the VPC. @default false */
@@ -181,6 +187,7 @@ export class EksCluster extends Construct implements IEksCluster {
     const cluster = new AwsEksCluster(this, "cluster", {
       name,
       version: props.kubernetesVersion,
+      upgradePolicy: { supportType: props.supportType ?? "STANDARD" },
       roleArn: clusterRole.arn,
       enabledClusterLogTypes: CONTROL_PLANE_LOGS,
       vpcConfig: {

@@ -65,6 +65,15 @@ export interface ChartEntry {
    * @default none
    */
   readonly additionalValuePaths?: readonly string[];
+  /**
+   * For a chart whose default values are not in shared/reference/charts: the
+   * value paths of its default values.yaml at this version (dotted, `[]` for
+   * list elements) that the kit may set, each read from the chart at `source`.
+   * test/helm-values.ts checks the kit's values against these when the
+   * reference directory has no copy of the chart.
+   * @default none (the chart's reference directory is required)
+   */
+  readonly referenceValuePaths?: readonly string[];
   /** Where the version and the facts above were checked. */
   readonly source: string;
 }

@@ -8,7 +8,7 @@ import { createGateway, Gateway } from "../services/ingest-gateway/src/server";
 /**
  * HTTP contract tests. The sink here is a stand-in whose readiness, speed and
  * failures the test controls; the real Kafka path is covered by
- * gateway-kafka.test.ts against the mock cluster.
+ * gateway-kafka.integration.test.ts against the mock cluster.
  */
 class ControlledSink implements EventSink {
   ready = true;

@@ -9,7 +9,9 @@ export interface ServiceAccountRoleProps {
   readonly oidcProviderArn: string;
   /** The cluster's OIDC issuer URL (`https://oidc.eks...`). */
   readonly oidcIssuerUrl: string;
+  /** Namespace of the service account allowed to assume the role (a Kubernetes DNS name). */
   readonly namespace: string;
+  /** Name of the service account allowed to assume the role; the trust policy pins `sub` to exactly this account. */
   readonly serviceAccount: string;
   /** Managed policy ARNs to attach. @default none */
   readonly managedPolicyArns?: readonly string[];

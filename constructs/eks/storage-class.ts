@@ -2,7 +2,10 @@ import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1"
 import { Construct } from "constructs";
 
 export interface EncryptedStorageClassProps {
-  /** @default "gp3-encrypted" */
+  /**
+   * Name of the StorageClass (a Kubernetes DNS name) that claims refer to.
+   * @default "gp3-encrypted"
+   */
   readonly name?: string;
   /** Make it the cluster default class. @default true */
   readonly isDefault?: boolean;

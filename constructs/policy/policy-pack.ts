@@ -24,6 +24,7 @@ export interface PolicyReport {
 }
 
 export interface PolicyPackProps extends PolicyContext {
+  /** The rules to run over every resource; ids must be unique (`platformRules` is the kit's set). */
   readonly rules: readonly PolicyRule[];
 }
 

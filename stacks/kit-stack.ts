@@ -11,11 +11,13 @@ export type StateBackendKind = "s3" | "local";
 export const COST_TAG_KEYS = ["environment", "component", "owner"] as const;
 
 export interface KitStackProps {
+  /** The validated environment this stack belongs to. */
   readonly env: EnvironmentConfig;
   /** The layer this stack holds; the stack is named `<env>-<layer>` and tagged component=<layer>. */
   readonly layer: string;
+  /** Where Terraform state goes: S3 from config, or a local file for synth without an account. */
   readonly stateBackend: StateBackendKind;
-  /** Aspects (the policy pack) applied to the whole stack. */
+  /** Aspects (the policy pack) applied to the whole stack. @default none */
   readonly aspects?: readonly IAspect[];
 }
 

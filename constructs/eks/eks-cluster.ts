@@ -67,7 +67,9 @@ export interface AddonSpec {
 }
 
 export interface EksClusterProps {
+  /** Name of the EKS cluster (also the discovery tag value on its subnets). */
   readonly clusterName: string;
+  /** Kubernetes minor version of the control plane, e.g. "1.35". */
   readonly kubernetesVersion: string;
   /**
    * What EKS does when the version leaves standard support: "STANDARD"
@@ -75,7 +77,9 @@ export interface EksClusterProps {
    * @default "STANDARD"
    */
   readonly supportType?: "STANDARD" | "EXTENDED";
+  /** The VPC and subnets; the control plane and nodes use the private subnets. */
   readonly network: INetwork;
+  /** AWS region of the cluster (for `aws eks get-token`). */
   readonly region: string;
   /** Allow the API endpoint to be reached from outside the VPC. @default false */
   readonly endpointPublicAccess?: boolean;

@@ -50,7 +50,9 @@ export class KitStack extends TerraformStack {
       // S3-native locking (Terraform >= 1.10). cdktf 0.21's S3Backend has no field for it.
       backend.addOverride("use_lockfile", true);
     } else {
-      new LocalBackend(this, { path: `terraform.${stackName}.tfstate` });
+      // Relative to each stack's working directory (cdktf.out/stacks/<stack>), and written so that it names
+      // the same file from any sibling: other stacks' terraform_remote_state reads this exact path.
+      new LocalBackend(this, { path: `../${stackName}/terraform.${stackName}.tfstate` });
     }
     this.aws = new AwsProvider(this, "aws", {
       region: props.env.region,

@@ -184,7 +184,10 @@ describe("configuration drives differences, not code", () => {
 
   test("the local backend override needs no AWS account", () => {
     const { out } = synthEnv(dev, "local");
-    expect(out.network.terraform.backend).toEqual({ local: { path: "terraform.dev-network.tfstate" } });
+    expect(out.network.terraform.backend).toEqual({ local: { path: "../dev-network/terraform.dev-network.tfstate" } });
+    // Another stack reads that state from its own working directory: the same file.
+    const remote = Object.values(out.eks.data.terraform_remote_state as Record<string, { config: { path: string } }>);
+    expect(remote.map((r) => r.config.path)).toEqual(["../dev-network/terraform.dev-network.tfstate"]);
   });
 });
 

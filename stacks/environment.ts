@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/types";
+import { TopicDefinition } from "../domain/event-catalog";
 import { KAFKA_NAMESPACE } from "../domain/names";
 import { PolicyPack, platformRules } from "../constructs/policy";
 import { ClusterBaseStack } from "./cluster-base-stack";
@@ -27,7 +28,18 @@ export interface EnvironmentStacks {
  * All stacks of one environment, wired through typed interfaces. The config
  * must already be validated (see config/validate.ts).
  */
-export function buildEnvironment(scope: Construct, env: EnvironmentConfig, stateBackend: StateBackendKind): EnvironmentStacks {
+/** What a caller may change about an environment besides its config. */
+export interface BuildOptions {
+  /** The topics to provision. @default TOPIC_CATALOG (domain/event-catalog.ts) */
+  readonly catalog?: readonly TopicDefinition[];
+}
+
+export function buildEnvironment(
+  scope: Construct,
+  env: EnvironmentConfig,
+  stateBackend: StateBackendKind,
+  options: BuildOptions = {},
+): EnvironmentStacks {
   const policy = new PolicyPack({ rules: platformRules, production: env.production, requiredTags: COST_TAG_KEYS });
   const common = { env, stateBackend, aspects: [policy] };
   const network = new NetworkStack(scope, common);
@@ -43,6 +55,7 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
       cluster: eks.cluster,
       namespace: KAFKA_NAMESPACE,
       storageClassName: clusterBase.storageClass.storageClassName,
+      catalog: options.catalog,
     });
     // The Strimzi CRDs must exist before kubernetes_manifest can plan the custom resources.
     kafka.addDependency(kafkaOperator);

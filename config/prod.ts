@@ -72,6 +72,11 @@ export const prod: EnvironmentConfig = {
     resources: { cpu: 1, memoryMiB: 512 },
     targetCpuUtilization: 60,
     partialBatchPolicy: "reject-batch",
+    // Producers in the VPC reach https://<NLB DNS name>/v1/events; the default sourceRanges is the VPC CIDR.
+    loadBalancer: {
+      scheme: "internal",
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/1d0f5e6a-0000-4000-8000-00000000f003",
+    },
   },
   features: { kafka: true, ingest: true },
   state: {

@@ -151,6 +151,35 @@ export interface IngestConfig {
   readonly targetCpuUtilization: number;
   /** What a batch with some invalid events gets: rejected whole, or the valid part accepted. */
   readonly partialBatchPolicy: "reject-batch" | "accept-valid";
+  /**
+   * Expose the gateway to producers outside the cluster through a Network Load
+   * Balancer (AWS Load Balancer Controller) that terminates TLS. See docs/ingress.md.
+   * @default none: the gateway is reachable only inside the cluster
+   */
+  readonly loadBalancer?: IngestLoadBalancerConfig;
+}
+
+/** The gateway's Network Load Balancer. */
+export interface IngestLoadBalancerConfig {
+  /**
+   * "internal": in the private subnets, reachable from the VPC and networks
+   * routed to it; "internet-facing": in the public subnets. Production refuses
+   * internet-facing unless `allowInternetFacing` is set with `sourceRanges`.
+   */
+  readonly scheme: "internal" | "internet-facing";
+  /** ACM certificate of the TLS listener (443): `arn:aws:acm:<region>:<account>:certificate/<id>`, in the environment's region. */
+  readonly certificateArn: string;
+  /**
+   * Client CIDRs the load balancer's security group admits on 443
+   * (`spec.loadBalancerSourceRanges`).
+   * @default internal: the VPC CIDR; internet-facing: 0.0.0.0/0 (refused in production, a warning elsewhere)
+   */
+  readonly sourceRanges?: readonly string[];
+  /**
+   * Production only: accept an internet-facing load balancer (it still needs `sourceRanges`, none world-open).
+   * @default false
+   */
+  readonly allowInternetFacing?: boolean;
 }
 
 /**

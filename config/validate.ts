@@ -1,12 +1,15 @@
 import { EKS_CONTROL_PLANE_USD_PER_HOUR, eksSupportPhase, versionsInStandardSupport } from "../domain/eks-versions";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../domain/aws-limits";
 import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
+import { parseAcmCertificateArn, SECURITY_GROUP_INBOUND_RULES } from "../domain/load-balancing";
 import { isKitNodePool, KIT_NODE_POOLS, kitNodePool, NodePoolName, POOL_NAME_PATTERN, POOL_NAME_RULE } from "../domain/node-pools";
 import {
   EksAddonConfig,
   EksConfig,
   EnvironmentConfig,
   FeatureToggles,
+  IngestConfig,
+  IngestLoadBalancerConfig,
   LoadConfig,
   NetworkConfig,
   NodePoolConfig,
@@ -85,6 +88,20 @@ const LOAD_KEYS = keysOf<LoadConfig>({
   peakFactor: true,
   retentionDays: true,
   compressionRatio: true,
+});
+const INGEST_KEYS = keysOf<IngestConfig>({
+  image: true,
+  replicas: true,
+  resources: true,
+  targetCpuUtilization: true,
+  partialBatchPolicy: true,
+  loadBalancer: true,
+});
+const INGEST_LOAD_BALANCER_KEYS = keysOf<IngestLoadBalancerConfig>({
+  scheme: true,
+  certificateArn: true,
+  sourceRanges: true,
+  allowInternetFacing: true,
 });
 const STATE_KEYS = keysOf<StateBackendConfig>({ bucket: true, keyPrefix: true, region: true, dynamodbLockTable: true });
 
@@ -476,6 +493,8 @@ const IMAGE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A
 
 function checkIngest(p: ProblemCollector, cfg: EnvironmentConfig): void {
   const g = cfg.ingest;
+  p.knownKeys("ingest", g, INGEST_KEYS);
+  if (g.loadBalancer !== undefined) checkIngestLoadBalancer(p, cfg, g.loadBalancer);
   if (p.matches("ingest.image", g.image, IMAGE, "expected an image reference with a tag or a sha256 digest")) {
     p.expect(
       !g.image.endsWith(":latest"),
@@ -502,4 +521,75 @@ function checkIngest(p: ProblemCollector, cfg: EnvironmentConfig): void {
     g.partialBatchPolicy,
     'expected "reject-batch" or "accept-valid"',
   );
+}
+
+/** The gateway's NLB: scheme policy (internet-facing in production only when allowed, with source ranges), certificate, CIDRs. */
+function checkIngestLoadBalancer(p: ProblemCollector, cfg: EnvironmentConfig, lb: IngestLoadBalancerConfig): void {
+  const at = "ingest.loadBalancer";
+  if (!isRecord(lb)) {
+    p.add(at, `got ${show(lb)}, expected an object with ${INGEST_LOAD_BALANCER_KEYS.join(", ")}`);
+    return;
+  }
+  p.knownKeys(at, lb, INGEST_LOAD_BALANCER_KEYS);
+  const schemeOk = p.expect(
+    lb.scheme === "internal" || lb.scheme === "internet-facing",
+    `${at}.scheme`,
+    lb.scheme,
+    'expected "internal" or "internet-facing"',
+  );
+  const cert = parseAcmCertificateArn(lb.certificateArn);
+  if (
+    p.expect(
+      cert !== undefined,
+      `${at}.certificateArn`,
+      lb.certificateArn,
+      "expected an ACM certificate ARN: arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>",
+    ) &&
+    cert!.region !== cfg.region
+  ) {
+    p.add(
+      `${at}.certificateArn`,
+      `got a certificate in ${show(cert!.region)}, the load balancer is in ${show(cfg.region)} and can use only a certificate of its own region`,
+    );
+  }
+  if (lb.allowInternetFacing !== undefined) {
+    p.expect(typeof lb.allowInternetFacing === "boolean", `${at}.allowInternetFacing`, lb.allowInternetFacing, "expected true or false");
+  }
+  const ranges = lb.sourceRanges;
+  if (ranges !== undefined && p.expect(Array.isArray(ranges), `${at}.sourceRanges`, ranges, "expected a list of IPv4 CIDRs")) {
+    ranges.forEach((c, i) =>
+      p.expect(parseCidr(c) !== undefined, `${at}.sourceRanges[${i}]`, c, "expected an IPv4 CIDR such as 203.0.113.0/24"),
+    );
+    if (ranges.length === 0) p.add(`${at}.sourceRanges`, "got [], omit the setting for the default or list the client CIDRs");
+    if (new Set(ranges).size !== ranges.length) p.add(`${at}.sourceRanges`, `got ${show(ranges)}, CIDRs must be distinct`);
+    p.expect(
+      ranges.length <= SECURITY_GROUP_INBOUND_RULES,
+      `${at}.sourceRanges`,
+      `${ranges.length} CIDRs`,
+      `the load balancer's security group gets one inbound rule per CIDR, at most ${SECURITY_GROUP_INBOUND_RULES} by default`,
+    );
+  }
+  if (!schemeOk || lb.scheme !== "internet-facing") return;
+  const open = (ranges ?? []).find(isWorldOpen);
+  if (cfg.production) {
+    if (lb.allowInternetFacing !== true) {
+      p.add(
+        `${at}.scheme`,
+        'got "internet-facing", production allows an internet-facing load balancer only with allowInternetFacing: true and sourceRanges; ' +
+          'use "internal" for producers inside the VPC or networks routed to it',
+      );
+    } else if (ranges === undefined) {
+      p.add(
+        `${at}.sourceRanges`,
+        "got nothing, an internet-facing production load balancer needs the producers' CIDRs (it would be open to 0.0.0.0/0)",
+      );
+    } else if (open) {
+      p.add(`${at}.sourceRanges`, `got ${show(open)}, an internet-facing production load balancer must be limited to known CIDRs`);
+    }
+  } else if (ranges === undefined || open) {
+    p.warn(
+      `${at}.sourceRanges`,
+      "the ingest load balancer is open to the whole internet (allowed outside production, refused in production)",
+    );
+  }
 }

@@ -7,9 +7,11 @@
  * Bumping a chart is a change here first: its reference files
  * (`shared/reference/charts/<chart>-<version>/values.yaml`, and
  * `values.schema.json` when the chart ships one) must exist for the new
- * version, and test/helm-values.test.ts checks every value the kit sets
- * against them.
+ * version, or the entry lists `referenceValuePaths` read from the chart, and
+ * test/helm-values.test.ts checks every value the kit sets against them.
  */
+
+import { AWS_LOAD_BALANCER_CONTROLLER } from "./charts-aws-load-balancer-controller";
 
 /** Where Helm fetches a chart: an OCI registry or a classic HTTP(S) chart repository (index.yaml). */
 export type ChartRepository = `oci://${string}` | `https://${string}`;
@@ -164,6 +166,7 @@ export const STRIMZI: StrimziChartEntry = {
  */
 export const CHARTS = {
   strimzi: STRIMZI,
+  awsLoadBalancerController: AWS_LOAD_BALANCER_CONTROLLER,
 } as const satisfies Readonly<Record<string, ChartEntry>>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -9,6 +9,7 @@ import { IngestStack } from "./ingest-stack";
 import { KafkaOperatorStack } from "./kafka-operator-stack";
 import { KafkaStack } from "./kafka-stack";
 import { COST_TAG_KEYS, StateBackendKind } from "./kit-stack";
+import { LoadBalancerControllerStack } from "./lb-controller-stack";
 import { NetworkStack } from "./network-stack";
 
 export interface EnvironmentStacks {
@@ -22,6 +23,8 @@ export interface EnvironmentStacks {
   readonly kafka?: KafkaStack;
   /** Present when `features.ingest` (and `features.kafka`) is on. */
   readonly ingest?: IngestStack;
+  /** Present when the ingest gateway has a load balancer (`ingest.loadBalancer`). */
+  readonly lbController?: LoadBalancerControllerStack;
 }
 
 /**
@@ -61,6 +64,11 @@ export function buildEnvironment(
     kafka.addDependency(kafkaOperator);
   }
   let ingest: IngestStack | undefined;
+  let lbController: LoadBalancerControllerStack | undefined;
+  if (env.features.ingest && kafka && env.ingest.loadBalancer) {
+    lbController = new LoadBalancerControllerStack(scope, { ...common, cluster: eks.cluster, vpcId: network.network.vpcId });
+    lbController.addDependency(clusterBase);
+  }
   if (env.features.ingest && kafka) {
     ingest = new IngestStack(scope, {
       ...common,
@@ -71,6 +79,8 @@ export function buildEnvironment(
       // before the observability layer lands; emitting one would fail at plan (CRD_INSTALLED_FIRST).
     });
     ingest.addDependency(kafka);
+    // The NLB Service and the readiness-gated pods need a ready controller (its release waits for it).
+    if (lbController) ingest.addDependency(lbController);
   }
-  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka, ingest };
+  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka, ingest, lbController };
 }

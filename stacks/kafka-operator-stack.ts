@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { StrimziOperator } from "../constructs/kafka/strimzi-operator";
+import { POD_READINESS_GATE_LABEL } from "../domain/load-balancing";
 import { KAFKA_NAMESPACE, STRIMZI_NAMESPACE } from "../domain/names";
 import { schedulingFor } from "../domain/node-pools";
 import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
@@ -18,6 +19,8 @@ export class KafkaOperatorStack extends InClusterStack {
       operatorNamespace: STRIMZI_NAMESPACE,
       watchNamespace: KAFKA_NAMESPACE,
       scheduling: schedulingFor("system"),
+      // The ingest gateway runs in the Kafka namespace; behind its NLB its pods get the controller's readiness gate.
+      watchNamespaceLabels: props.env.features.ingest && props.env.ingest.loadBalancer ? POD_READINESS_GATE_LABEL : undefined,
     });
     addOutput(this, "strimzi_chart_version", this.operator.chartVersion, "Version of the strimzi-kafka-operator Helm chart installed");
     addOutput(this, "kafka_namespace", this.operator.watchNamespace, "Namespace the Strimzi operator watches (the Kafka cluster's)");

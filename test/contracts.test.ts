@@ -98,7 +98,7 @@ describe("stack contracts (prod)", () => {
 
   test("every in-cluster stack owns exactly one Kubernetes and one Helm provider, configured from the cluster", () => {
     const inCluster = Object.values(stacks).filter((s): s is InClusterStack => s instanceof InClusterStack);
-    expect(inCluster.map((s) => s.layer).sort()).toEqual(["cluster-base", "ingest", "kafka", "kafka-operator"]);
+    expect(inCluster.map((s) => s.layer).sort()).toEqual(["cluster-base", "ingest", "kafka", "kafka-operator", "lb-controller"]);
     for (const s of inCluster) {
       const tf = out[s.layer];
       expect(tf.provider.kubernetes).toHaveLength(1);

@@ -12,8 +12,8 @@ describe("prod ingest gateway deployment", () => {
   const objs = manifests(out.ingest);
   const of = (kind: string) => objs.find((o) => o.kind === kind) as Json;
 
-  test("Deployment, Service, HPA and PDB, each valid for its kind; no ServiceMonitor until a stack installs its CRD", () => {
-    expect(objs.map((o) => o.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"]);
+  test("Deployment, Services (ClusterIP and NLB), HPA and PDB, each valid for its kind; no ServiceMonitor until a stack installs its CRD", () => {
+    expect(objs.map((o) => o.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "Service"]);
     for (const o of objs) expect([o.kind, kubeSchemaErrors(o)]).toEqual([o.kind, []]);
   });
 

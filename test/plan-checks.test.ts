@@ -2,7 +2,9 @@ import { environments } from "../config";
 import { canonicalQuantity, cpuQuantity, memoryQuantity } from "../domain/k8s-quantity";
 import { normalizationProblems } from "../tools/plan-checks/checks/built-in-kinds-normalized";
 import { crdInstalledFirst } from "../tools/plan-checks/checks/crd-installed-first";
+import { lbControllerFirst } from "../tools/plan-checks/checks/lb-controller-first";
 import { PLAN_CHECKS, readSynthOutput, runPlanChecks, SynthOutput } from "../tools/plan-checks";
+import { prod } from "../config/prod";
 import { synthEnvironment } from "./helpers";
 
 /**
@@ -141,5 +143,82 @@ describe("CRD_INSTALLED_FIRST: custom resources plan only after their CRD exists
       },
     };
     expect(crdInstalledFirst.run(app({ crds: { resource: crd }, cr: { deps: ["crds"], resource: kafkaTopic } }))).toEqual([]);
+  });
+});
+
+describe("LB_CONTROLLER_FIRST: load-balanced Services and gated pods deploy after a ready controller", () => {
+  const lbcRelease = (wait?: boolean) => ({
+    helm_release: { lbc: { chart: "aws-load-balancer-controller", version: "3.5.0", ...(wait === undefined ? {} : { wait }) } },
+  });
+  const nlbService = {
+    kubernetes_manifest: {
+      svc: {
+        manifest: {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "gw-nlb" },
+          spec: { type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" },
+        },
+      },
+      legacy: {
+        manifest: {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "gw-legacy", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } },
+          spec: { type: "LoadBalancer" },
+        },
+      },
+      gated: {
+        manifest: {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "gw" },
+          spec: { template: { metadata: { labels: { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } } } },
+        },
+      },
+      plain: { manifest: { apiVersion: "v1", kind: "Service", metadata: { name: "gw" }, spec: { type: "ClusterIP" } } },
+    },
+  };
+
+  test("a stack depending (transitively) on the controller's stack passes", () => {
+    expect(
+      lbControllerFirst.run(
+        app({ lbc: { resource: lbcRelease() }, base: { deps: ["lbc"], resource: {} }, gw: { deps: ["base"], resource: nlbService } }),
+      ),
+    ).toEqual([]);
+  });
+
+  test("no dependency, a release that does not wait, or no controller at all, is found", () => {
+    expect(lbControllerFirst.run(app({ lbc: { resource: lbcRelease() }, gw: { resource: nlbService } })).map((f) => f.message)).toEqual([
+      "Service/gw-nlb is a Service of class service.k8s.aws/nlb; the controller comes from lbc, which this stack does not depend on",
+      "Service/gw-legacy is a Service with service.beta.kubernetes.io/aws-load-balancer-type: external; the controller comes from lbc, which this stack does not depend on",
+      "Deployment/gw is pods labelled elbv2.k8s.aws/pod-readiness-gate-inject=enabled (the readiness-gate webhook, failurePolicy Fail); the controller comes from lbc, which this stack does not depend on",
+    ]);
+    expect(lbControllerFirst.run(app({ lbc: { resource: lbcRelease(false) }, gw: { deps: ["lbc"], resource: nlbService } }))).toHaveLength(
+      3,
+    );
+    expect(lbControllerFirst.run(app({ gw: { resource: nlbService } }))[0].message).toMatch(
+      /no stack installs the AWS Load Balancer Controller/,
+    );
+  });
+
+  test("the prod ingest stack without its dependency on prod-lb-controller is found", () => {
+    const { outdir } = synthEnvironment(prod);
+    const out = readSynthOutput(outdir);
+    expect(lbControllerFirst.run(out)).toEqual([]);
+    const ingest = out.stacks.get("prod-ingest")!;
+    const cut: SynthOutput = {
+      dir: out.dir,
+      stacks: new Map(
+        [...out.stacks].map(([n, s]) => [
+          n,
+          n === ingest.name ? { ...s, dependencies: s.dependencies.filter((d) => d !== "prod-lb-controller") } : s,
+        ]),
+      ),
+    };
+    expect(lbControllerFirst.run(cut).map((f) => `${f.stack} ${f.message.split(" is ")[0]}`)).toEqual([
+      "prod-ingest Deployment/ingest-gateway",
+      "prod-ingest Service/ingest-gateway-nlb",
+    ]);
   });
 });

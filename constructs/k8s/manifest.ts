@@ -40,6 +40,12 @@ export interface KubeManifestProps<T extends KubeObject> {
   readonly computedFields?: readonly string[];
   /** Resources that must exist first. @default none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Fields (path to a regular expression) the apply waits for before the
+   * resource counts as created, e.g. a Service's `status.loadBalancer.ingress[0].hostname`.
+   * @default no wait
+   */
+  readonly waitForFields?: Readonly<Record<string, string>>;
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -56,6 +62,8 @@ export class KubeManifest<T extends KubeObject = KubeObject> extends Construct {
   readonly namespace?: string;
   /** The object as it will be applied. */
   readonly object: T;
+  /** The `kubernetes_manifest` resource (depend on it to apply something after this object). */
+  readonly resource: Manifest;
 
   constructor(scope: Construct, id: string, props: KubeManifestProps<T>) {
     super(scope, id);
@@ -65,11 +73,12 @@ export class KubeManifest<T extends KubeObject = KubeObject> extends Construct {
     if (!DNS_SUBDOMAIN.test(name)) {
       throw new Error(`${this.node.path}: metadata.name ${JSON.stringify(o.metadata?.name)} is not a valid Kubernetes name`);
     }
-    new Manifest(this, "manifest", {
+    this.resource = new Manifest(this, "manifest", {
       // The provider's schema types the manifest as a plain map; every KubeObject is one.
       manifest: { ...o },
       computedFields: props.computedFields ? ["metadata.labels", "metadata.annotations", ...props.computedFields] : undefined,
       dependsOn: props.dependsOn,
+      wait: props.waitForFields ? { fields: { ...props.waitForFields } } : undefined,
     });
     this.kind = o.kind;
     this.name = name;

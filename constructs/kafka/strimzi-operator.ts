@@ -47,6 +47,8 @@ export interface StrimziOperatorProps {
   readonly scheduling: PoolScheduling;
   /** A chart version registered in domain/charts.ts. @default STRIMZI_CHART.version */
   readonly chartVersion?: string;
+  /** Labels of the watched namespace (e.g. the load balancer controller's readiness-gate opt-in). @default none */
+  readonly watchNamespaceLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -79,7 +81,9 @@ export class StrimziOperator extends Construct {
       );
     }
     // The watched namespace must exist before the chart creates RoleBindings in it.
-    const watched = new NamespaceV1(this, "watch-namespace", { metadata: { name: props.watchNamespace } });
+    const labels =
+      props.watchNamespaceLabels && Object.keys(props.watchNamespaceLabels).length ? { ...props.watchNamespaceLabels } : undefined;
+    const watched = new NamespaceV1(this, "watch-namespace", { metadata: { name: props.watchNamespace, labels } });
     // Id "release" plus HelmChart's `Default` child keep the Terraform address the release always had.
     this.chart = new HelmChart<StrimziChartValues>(this, "release", {
       chart: entry,

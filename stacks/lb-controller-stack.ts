@@ -1,0 +1,42 @@
+import { Construct } from "constructs";
+import { AwsLoadBalancerController } from "../constructs/ingress/aws-load-balancer-controller";
+import { schedulingFor } from "../domain/node-pools";
+import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
+import { addOutput } from "./kit-stack";
+
+export interface LoadBalancerControllerStackProps extends InClusterLayerProps {
+  /** ID of the cluster's VPC (from the network stack). */
+  readonly vpcId: string;
+}
+
+/**
+ * `<env>-lb-controller`: the AWS Load Balancer Controller (pinned chart, IRSA
+ * role with its IAM policy), on the system pool. Its own stack so the stacks
+ * that create load-balanced Services depend on it: the release waits until
+ * the controller and its webhooks are ready, and a stack planned after it can
+ * rely on both.
+ */
+export class LoadBalancerControllerStack extends InClusterStack {
+  readonly controller: AwsLoadBalancerController;
+
+  constructor(scope: Construct, props: LoadBalancerControllerStackProps) {
+    super(scope, { ...props, layer: "lb-controller" });
+    const env = props.env;
+    this.controller = new AwsLoadBalancerController(this, "aws-load-balancer-controller", {
+      cluster: props.cluster,
+      vpcId: props.vpcId,
+      scheduling: schedulingFor("system"),
+      replicas: 2,
+      // Cost allocation for what the controller creates (Terraform's default_tags do not reach it);
+      // `component` comes from each Service.
+      defaultTags: { environment: env.name, owner: env.owner, "managed-by": "aws-load-balancer-controller" },
+    });
+    addOutput(
+      this,
+      "lb_controller_chart_version",
+      this.controller.chart.chart.version,
+      "Version of the aws-load-balancer-controller chart",
+    );
+    addOutput(this, "lb_controller_role_arn", this.controller.roleArn, "IAM role of the AWS Load Balancer Controller (IRSA)");
+  }
+}

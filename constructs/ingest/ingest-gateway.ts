@@ -7,6 +7,7 @@ import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
 import { cpuQuantity, memoryQuantity } from "../../domain/k8s-quantity";
+import { KAFKA_CLIENT_LABEL } from "../../domain/names";
 import { PoolScheduling } from "../../domain/node-pools";
 import { IKafkaCluster } from "../kafka/kafka-cluster";
 import { IKafkaUser } from "../kafka/kafka-user";
@@ -41,7 +42,14 @@ export interface IngestGatewayProps {
   readonly drainSeconds?: number;
 }
 
-const PORT = 8080;
+/** The gateway's HTTP port: the ingest API, health and /metrics. */
+export const INGEST_GATEWAY_PORT = 8080;
+const PORT = INGEST_GATEWAY_PORT;
+/** Labels every gateway pod carries whatever its name (network policies select the gateway by them). */
+export const INGEST_GATEWAY_POD_LABELS = {
+  "app.kubernetes.io/component": "ingest",
+  "app.kubernetes.io/part-of": "streaming-platform",
+} as const;
 const CA_DIR = "/etc/kafka-ca";
 
 /**
@@ -80,11 +88,7 @@ export class IngestGateway extends Construct {
     }
     if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
-    const labels = {
-      "app.kubernetes.io/name": name,
-      "app.kubernetes.io/component": "ingest",
-      "app.kubernetes.io/part-of": "streaming-platform",
-    };
+    const labels = { "app.kubernetes.io/name": name, ...INGEST_GATEWAY_POD_LABELS };
     const metadata = { name, namespace: ns, labels };
     const env: { name: string; value?: string; valueFrom?: object }[] = [
       { name: "PORT", value: String(PORT) },
@@ -108,7 +112,8 @@ export class IngestGateway extends Construct {
         selector: { matchLabels: labels },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels },
+          // Not in the selector (immutable): the label lets the pods reach the Kafka listener (domain/names.ts).
+          metadata: { labels: { ...labels, [KAFKA_CLIENT_LABEL]: "true" } },
           spec: {
             ...podScheduling(props.scheduling),
             terminationGracePeriodSeconds: drain,
@@ -190,12 +195,14 @@ export class IngestGateway extends Construct {
       };
       objects.push(monitor);
     }
-    // After creation the HPA owns the Deployment's replica count.
+    // After creation the HPA owns the Deployment's replica count. Apply waits for the rollout, so a deploy whose
+    // pods cannot start (a missing secret, an unpullable image) fails instead of reporting success.
     objects.forEach(
       (o) =>
         new KubeManifest(this, o.kind.toLowerCase(), {
           object: o,
           computedFields: o.kind === "Deployment" ? ["spec.replicas"] : undefined,
+          waitFor: o.kind === "Deployment" ? { rollout: true, timeouts: { createMinutes: 10, updateMinutes: 15 } } : undefined,
         }),
     );
 

@@ -1,3 +1,4 @@
+import { VPC_CNI_NETWORK_POLICY } from "./addons";
 import { EnvironmentConfig } from "./types";
 
 /** Dev: 10M events/day, one NAT gateway, small pools and short retention to save money. */
@@ -20,7 +21,7 @@ export const dev: EnvironmentConfig = {
     publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
     logRetentionDays: 7,
     // metrics-server feeds the HPAs (brokers, ingest gateway); aws-ebs-csi-driver backs the gp3 StorageClass.
-    addons: { "vpc-cni": {}, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
+    addons: { "vpc-cni": VPC_CNI_NETWORK_POLICY, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
   },
   nodePools: {
     system: {

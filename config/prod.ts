@@ -1,3 +1,4 @@
+import { VPC_CNI_NETWORK_POLICY } from "./addons";
 import { EnvironmentConfig } from "./types";
 
 /** Production: the full 300M events/day with a 3x diurnal peak, HA everywhere. */
@@ -20,7 +21,7 @@ export const prod: EnvironmentConfig = {
     publicAccessCidrs: [],
     logRetentionDays: 90,
     // metrics-server feeds the HPAs (brokers, ingest gateway); aws-ebs-csi-driver backs the gp3 StorageClass.
-    addons: { "vpc-cni": {}, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
+    addons: { "vpc-cni": VPC_CNI_NETWORK_POLICY, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
   },
   nodePools: {
     system: {

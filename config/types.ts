@@ -57,6 +57,9 @@ export interface NetworkConfig {
   readonly natGateways: number;
 }
 
+/** A JSON value, as an add-on's configuration takes it. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
 /** An EKS add-on. */
 export interface EksAddonConfig {
   /**
@@ -64,6 +67,14 @@ export interface EksAddonConfig {
    * @default the version EKS picks for the cluster's Kubernetes version at creation
    */
   readonly version?: string;
+  /**
+   * The add-on's configuration values (`aws eks describe-addon-configuration`
+   * shows the schema of a version), e.g. `{ enableNetworkPolicy: "true" }` for
+   * vpc-cni. EKS checks them against the add-on version's schema at apply.
+   * With `features.kafka` on, vpc-cni must enforce network policies.
+   * @default none (the add-on's defaults)
+   */
+  readonly configurationValues?: { readonly [key: string]: JsonValue };
 }
 
 export interface EksConfig {

@@ -71,7 +71,7 @@ const EKS_KEYS = keysOf<EksConfig>({
   logRetentionDays: true,
   addons: true,
 });
-const ADDON_KEYS = keysOf<EksAddonConfig>({ version: true });
+const ADDON_KEYS = keysOf<EksAddonConfig>({ version: true, configurationValues: true });
 const NODE_POOL_KEYS = keysOf<NodePoolConfig>({
   instanceTypes: true,
   capacityType: true,
@@ -343,11 +343,57 @@ function checkAddons(p: ProblemCollector, cfg: EnvironmentConfig): void {
     if (addon.version !== undefined) {
       p.matches(`${path}.version`, addon.version, ADDON_VERSION, 'expected an add-on version such as "v1.19.2-eksbuild.1"');
     }
+    if (addon.configurationValues !== undefined) checkAddonConfiguration(p, `${path}.configurationValues`, addon.configurationValues);
   }
+  checkNetworkPolicyEnforcement(p, cfg);
   for (const required of REQUIRED_ADDONS) {
     if (addons[required.name] === undefined && (required.when?.(cfg) ?? true)) {
       p.add(`eks.addons.${required.name}`, `got nothing, the kit needs this add-on: ${required.why}`);
     }
+  }
+}
+
+/** Configuration values must be a JSON object that survives JSON.stringify unchanged. */
+function checkAddonConfiguration(p: ProblemCollector, path: string, values: unknown): void {
+  if (!p.expect(isRecord(values), path, values, 'expected an object of the add-on\'s settings, such as { enableNetworkPolicy: "true" }'))
+    return;
+  const bad = (v: unknown, at: string): string | undefined => {
+    if (v === null || typeof v === "string" || typeof v === "boolean") return undefined;
+    if (typeof v === "number") return Number.isFinite(v) ? undefined : at;
+    if (Array.isArray(v)) return v.map((x, i) => bad(x, `${at}[${i}]`)).find(Boolean);
+    if (isRecord(v))
+      return Object.entries(v)
+        .map(([k, x]) => bad(x, `${at}.${k}`))
+        .find(Boolean);
+    return at;
+  };
+  const at = bad(values, path);
+  if (at) p.add(at, "not JSON data (EKS takes the configuration as a JSON document)");
+}
+
+/**
+ * The kit gives each of its namespaces a default-deny NetworkPolicy with
+ * explicit allows (features.kafka creates them). On EKS they do nothing
+ * unless the VPC CNI's network policy agent enforces them, so vpc-cni must be
+ * configured to, with the string "true" its schema takes (a JSON boolean is
+ * refused by EKS at apply).
+ */
+function checkNetworkPolicyEnforcement(p: ProblemCollector, cfg: EnvironmentConfig): void {
+  const vpcCni = cfg.eks.addons["vpc-cni"];
+  if (!isRecord(vpcCni)) return; // a missing add-on is reported on its own
+  const path = "eks.addons.vpc-cni.configurationValues.enableNetworkPolicy";
+  const values: unknown = vpcCni.configurationValues;
+  if (values !== undefined && !isRecord(values)) return; // reported as not an object
+  const value = isRecord(values) ? values.enableNetworkPolicy : undefined;
+  if (value === true || value === false) {
+    p.add(path, `got ${value} (a JSON boolean), the vpc-cni configuration schema takes the string "${value}"`);
+  } else if (value !== undefined && value !== "true" && value !== "false") {
+    p.add(path, `got ${show(value)}, expected "true" or "false"`);
+  } else if (cfg.features?.kafka === true && value !== "true") {
+    p.add(
+      path,
+      `got ${show(value)}, must be "true" while features.kafka is on: the kit's namespaces rely on default-deny NetworkPolicies, which nothing enforces otherwise`,
+    );
   }
 }
 

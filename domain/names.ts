@@ -33,3 +33,19 @@ export function clusterNameOf(envName: string): string {
 export function stackNameOf(envName: string, layer: string): string {
   return `${envName}-${layer}`;
 }
+
+/**
+ * Namespace of the observability stack (kube-prometheus-stack). Every kit
+ * namespace lets pods of this namespace scrape its metrics ports, so scraping
+ * works the day that stack lands.
+ */
+export const MONITORING_NAMESPACE = "monitoring";
+
+/**
+ * Pods (in the Kafka namespace) and namespaces (anywhere) carrying this label
+ * with the value "true" may reach the Kafka cluster's TLS listener: it is the
+ * listener's `networkPolicyPeers`, and the Kafka namespace lets its labelled
+ * pods egress to the brokers. The ingest gateway's pods carry it; a consumers
+ * namespace gets it on its Namespace.
+ */
+export const KAFKA_CLIENT_LABEL = "platform.streaming-kit/kafka-client";

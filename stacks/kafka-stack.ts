@@ -5,7 +5,7 @@ import { KafkaTopics } from "../constructs/kafka/kafka-topics";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
 import { CapacityPlan } from "../domain/capacity-planner";
 import { DEAD_LETTER_TOPIC, TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
-import { CONSUMER_GROUP_PREFIX, INGEST_GATEWAY_USER, PLATFORM_CONSUMERS_USER } from "../domain/names";
+import { CONSUMER_GROUP_PREFIX, INGEST_GATEWAY_USER, KAFKA_CLIENT_LABEL, PLATFORM_CONSUMERS_USER } from "../domain/names";
 import { schedulingFor } from "../domain/node-pools";
 import { InClusterLayerProps, InClusterStack } from "./in-cluster-stack";
 import { addOutput } from "./kit-stack";
@@ -49,6 +49,11 @@ export class KafkaStack extends InClusterStack {
       kafkaScheduling: schedulingFor("kafka"),
       operandScheduling: schedulingFor("system"),
       autoscaling: env.kafka.autoscaling,
+      // Kafka clients only: labelled pods of this namespace (the gateway) and pods of labelled namespaces (consumers).
+      listenerPeers: [
+        { podSelector: { matchLabels: { [KAFKA_CLIENT_LABEL]: "true" } } },
+        { namespaceSelector: { matchLabels: { [KAFKA_CLIENT_LABEL]: "true" } } },
+      ],
     });
 
     const partitions = new Map(this.plan.topics.map((t) => [t.name, t.partitions]));

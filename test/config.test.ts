@@ -271,6 +271,47 @@ describe("node pools and add-ons are maps: adding one is a config change", () =>
   });
 });
 
+describe("network policy enforcement: the kit's namespaces are default-deny, so vpc-cni must enforce NetworkPolicies", () => {
+  const vpcCni = (values: unknown) =>
+    untyped({
+      ...prod,
+      eks: { ...prod.eks, addons: { ...prod.eks.addons, "vpc-cni": values === undefined ? {} : { configurationValues: values } } },
+    });
+
+  test("missing, or switched off, while features.kafka is on: refused with the reason", () => {
+    const reason =
+      'must be "true" while features.kafka is on: the kit\'s namespaces rely on default-deny NetworkPolicies, which nothing enforces otherwise';
+    expect(messages(vpcCni(undefined))).toEqual([
+      `prod.eks.addons.vpc-cni.configurationValues.enableNetworkPolicy: got nothing, ${reason}`,
+    ]);
+    expect(messages(vpcCni({ enableNetworkPolicy: "false" }))).toEqual([
+      `prod.eks.addons.vpc-cni.configurationValues.enableNetworkPolicy: got "false", ${reason}`,
+    ]);
+  });
+
+  test("a JSON boolean is refused: the add-on's schema takes the string", () => {
+    expect(messages(vpcCni({ enableNetworkPolicy: true }))).toEqual([
+      'prod.eks.addons.vpc-cni.configurationValues.enableNetworkPolicy: got true (a JSON boolean), the vpc-cni configuration schema takes the string "true"',
+    ]);
+  });
+
+  test("without Kafka nothing requires it, other settings pass, and values must be JSON data", () => {
+    const noKafka = (values: unknown) => withOverrides(vpcCni(values), { features: { kafka: false, ingest: false } });
+    expect(messages(noKafka(undefined))).toEqual([]);
+    expect(messages(vpcCni({ enableNetworkPolicy: "true", env: { ENABLE_PREFIX_DELEGATION: "true" } }))).toEqual([]);
+    expect(messages(vpcCni("enableNetworkPolicy=true"))).toEqual([
+      'prod.eks.addons.vpc-cni.configurationValues: got "enableNetworkPolicy=true", expected an object of the add-on\'s settings, such as { enableNetworkPolicy: "true" }',
+    ]);
+    expect(messages(noKafka({ nodeAgent: { port: Number.NaN } }))).toEqual([
+      "prod.eks.addons.vpc-cni.configurationValues.nodeAgent.port: not JSON data (EKS takes the configuration as a JSON document)",
+    ]);
+  });
+
+  test("every shipped environment enforces them", () => {
+    for (const env of environments) expect(env.eks.addons["vpc-cni"]?.configurationValues?.enableNetworkPolicy).toBe("true");
+  });
+});
+
 describe("EKS version support windows (judged on a given day)", () => {
   const on = (cfg: EnvironmentConfig, today: string) => findConfigProblems(cfg, { today });
   const lines = (c: ReturnType<typeof on>) => ({

@@ -156,6 +156,19 @@ describe("EksCluster", () => {
     expect(csi.service_account_role_arn).toMatch(/^\$\{aws_iam_role\.cluster_ebs-csi-role_[0-9A-F]{8}\.arn\}$/);
     expect(JSON.stringify(withCsi.data.aws_iam_policy_document)).toContain("system:serviceaccount:kube-system:ebs-csi-controller-sa");
   });
+
+  test("configuration values go to EKS as compact JSON with sorted keys, whatever order the map gives them in", () => {
+    const tf = synthCluster(
+      clusterProps({
+        addons: {
+          "vpc-cni": { configurationValues: { nodeAgent: { port: 8162, enableCloudWatchLogs: "false" }, enableNetworkPolicy: "true" } },
+        },
+      }),
+    );
+    const [cni] = resources(tf, "aws_eks_addon");
+    expect(cni.configuration_values).toBe('{"enableNetworkPolicy":"true","nodeAgent":{"enableCloudWatchLogs":"false","port":8162}}');
+    expect(resources(synthCluster(clusterProps({ addons: { coredns: {} } })), "aws_eks_addon")[0].configuration_values).toBeUndefined();
+  });
 });
 
 describe("ServiceAccountRole", () => {

@@ -35,6 +35,7 @@ const helmReleases = (out: Record<string, Json>) =>
 
     test("the kit's Strimzi values pass", () => {
       expect(Object.keys(kitValues).sort()).toEqual([
+        "extraEnvs",
         "nodeSelector",
         "replicas",
         "resources",

@@ -28,9 +28,17 @@ describe("prod Kafka cluster", () => {
     expect(kafka.spec.kafka.version).toBe("4.2.0");
   });
 
-  test("the only listener is internal TLS with SCRAM-SHA-512, and ACLs are enforced", () => {
+  test("the only listener is internal TLS with SCRAM-SHA-512, open only to Kafka clients, and ACLs are enforced", () => {
+    const client = { matchLabels: { "platform.streaming-kit/kafka-client": "true" } };
     expect(kafka.spec.kafka.listeners).toEqual([
-      { name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "scram-sha-512" } },
+      {
+        name: "tls",
+        port: 9093,
+        type: "internal",
+        tls: true,
+        authentication: { type: "scram-sha-512" },
+        networkPolicyPeers: [{ podSelector: client }, { namespaceSelector: client }],
+      },
     ]);
     expect(kafka.spec.kafka.authorization).toEqual({ type: "simple" });
   });
@@ -149,7 +157,10 @@ describe("prod Kafka cluster", () => {
       watchAnyNamespace: false,
       nodeSelector: { "platform.streaming-kit/pool": "system" },
     });
-    expect(resources(out["kafka-operator"], "kubernetes_namespace_v1")[0].metadata.name).toBe("kafka");
+    // The kit owns both namespaces (the chart no longer creates its own), and the operator runs restricted operands.
+    expect(resources(out["kafka-operator"], "kubernetes_namespace_v1").map((n) => n.metadata.name)).toEqual(["kafka", "strimzi-system"]);
+    expect(release.create_namespace).toBe(false);
+    expect(values.extraEnvs).toEqual([{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }]);
   });
 
   test("the cluster stack depends on the operator stack (CRDs exist before it plans)", () => {

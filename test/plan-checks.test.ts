@@ -3,6 +3,7 @@ import { canonicalQuantity, cpuQuantity, memoryQuantity } from "../domain/k8s-qu
 import { normalizationProblems } from "../tools/plan-checks/checks/built-in-kinds-normalized";
 import { crdInstalledFirst } from "../tools/plan-checks/checks/crd-installed-first";
 import { lbControllerFirst } from "../tools/plan-checks/checks/lb-controller-first";
+import { goDurationSeconds, strimziReadyWait } from "../tools/plan-checks/checks/strimzi-ready-wait";
 import { PLAN_CHECKS, readSynthOutput, runPlanChecks, SynthOutput } from "../tools/plan-checks";
 import { prod } from "../config/prod";
 import { synthEnvironment } from "./helpers";
@@ -220,5 +221,75 @@ describe("LB_CONTROLLER_FIRST: load-balanced Services and gated pods deploy afte
       "prod-ingest Deployment/ingest-gateway",
       "prod-ingest Service/ingest-gateway-nlb",
     ]);
+  });
+});
+
+describe("STRIMZI_READY_WAIT: Strimzi resources later stacks need are waited for", () => {
+  const strimzi = (kind: string, extra: object = {}) => ({
+    kubernetes_manifest: {
+      [kind.toLowerCase()]: { manifest: { apiVersion: "kafka.strimzi.io/v1", kind, metadata: { name: "events" } }, ...extra },
+    },
+  });
+  const ready = { wait: { condition: [{ type: "Ready", status: "True" }] } };
+  const run = (resource: Record<string, Record<string, object>>) =>
+    strimziReadyWait.run(app({ kafka: { resource } })).map((f) => f.message);
+
+  test("a Kafka waiting for Ready with 30-minute limits passes; users and topics need 5 minutes", () => {
+    expect(run(strimzi("Kafka", { ...ready, timeouts: { create: "30m", update: "30m" } }))).toEqual([]);
+    expect(run(strimzi("KafkaUser", { ...ready, timeouts: { create: "10m", update: "10m" } }))).toEqual([]);
+    expect(run(strimzi("KafkaTopic", { ...ready, timeouts: [{ create: "1h", update: "5m0s" }] }))).toEqual([]);
+  });
+
+  test("what the kit synthesized before: no wait block at all", () => {
+    expect(run(strimzi("Kafka"))).toEqual([
+      "Kafka/events: no wait block: apply returns as soon as the API server accepts it; it provides the cluster CA secret and running brokers (the gateway mounts one and connects to the other)",
+    ]);
+    expect(run(strimzi("KafkaUser"))).toHaveLength(1);
+    expect(run(strimzi("KafkaTopic"))).toHaveLength(1);
+  });
+
+  test("the provider's default timeouts are too short for a first Kafka rollout", () => {
+    expect(run(strimzi("Kafka", ready))).toEqual([
+      "Kafka/events: timeouts.create is the provider's default 10m, under the 20m a first rollout can take; it provides the cluster CA secret and running brokers (the gateway mounts one and connects to the other)",
+      "Kafka/events: timeouts.update is the provider's default 10m, under the 20m a reconcile can take; it provides the cluster CA secret and running brokers (the gateway mounts one and connects to the other)",
+    ]);
+    expect(run(strimzi("KafkaUser", ready))).toEqual([]);
+  });
+
+  test("a rollout wait (which wins over conditions), a fields-only wait, another condition or an unreadable timeout are found", () => {
+    const t = { timeouts: { create: "30m", update: "30m" } };
+    const only = (extra: object) => run(strimzi("Kafka", { ...t, ...extra })).map((m) => m.split(";")[0]);
+    expect(only({ wait: { rollout: true, condition: [{ type: "Ready", status: "True" }] } })).toEqual([
+      "Kafka/events: wait.rollout is set: the provider waits for a rollout and ignores the conditions",
+    ]);
+    expect(only({ wait: { fields: { "status.observedGeneration": "*" } } })).toEqual([
+      'Kafka/events: wait has no condition { type = "Ready", status = "True" } (fields do not say the operator finished reconciling)',
+    ]);
+    expect(only({ wait: { condition: [{ type: "Ready", status: "False" }] } })).toEqual([
+      'Kafka/events: wait has no condition { type = "Ready", status = "True" }',
+    ]);
+    expect(only({ ...ready, timeouts: { create: "30 minutes", update: "30m" } })).toEqual([
+      'Kafka/events: timeouts.create "30 minutes" is not a duration Terraform reads',
+    ]);
+  });
+
+  test("other Strimzi kinds and other groups are not its business", () => {
+    expect(run(strimzi("KafkaNodePool"))).toEqual([]);
+    expect(run(strimzi("KafkaRebalance"))).toEqual([]);
+    const cm = { kubernetes_manifest: { cm: { manifest: { apiVersion: "v1", kind: "Kafka", metadata: { name: "x" } } } } };
+    expect(run(cm)).toEqual([]);
+  });
+
+  test.each([
+    ["30m", 1800],
+    ["1h30m", 5400],
+    ["1.5h", 5400],
+    ["90s", 90],
+    ["500ms", 0.5],
+    ["30", undefined],
+    ["m", undefined],
+    ["30m ", undefined],
+  ])("Go duration %s is %s seconds", (text, seconds) => {
+    expect(goDurationSeconds(text)).toBe(seconds);
   });
 });

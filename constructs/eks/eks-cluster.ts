@@ -26,6 +26,8 @@ export interface IEksCluster {
   readonly oidcProviderArn: string;
   readonly oidcIssuerUrl: string;
   readonly region: string;
+  /** The cluster's Service CIDR (EKS picks it at creation when not set): its first host is the `kubernetes` Service. */
+  readonly serviceIpv4Cidr: string;
 }
 
 /** One managed node pool: a node group, or one per availability zone. */
@@ -64,6 +66,12 @@ export interface AddonSpec {
    * @default false for vpc-cni, kube-proxy and eks-pod-identity-agent; true otherwise
    */
   readonly needsNodes?: boolean;
+  /**
+   * The add-on's configuration values, sent to EKS as compact JSON with sorted
+   * keys (EKS checks them against the add-on version's schema at apply).
+   * @default none (the add-on's defaults)
+   */
+  readonly configurationValues?: { readonly [key: string]: unknown };
 }
 
 export interface EksClusterProps {
@@ -141,6 +149,7 @@ export class EksCluster extends Construct implements IEksCluster {
   readonly oidcProviderArn: string;
   readonly oidcIssuerUrl: string;
   readonly region: string;
+  readonly serviceIpv4Cidr: string;
   readonly secretsKeyArn: string;
   readonly nodeRoleArn: string;
   /** Node group names by pool; a pool with `nodeGroupPerAz` has one per AZ. */
@@ -300,6 +309,7 @@ export class EksCluster extends Construct implements IEksCluster {
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "PRESERVE",
         serviceAccountRoleArn: addonRoles[addon]?.roleArn,
+        configurationValues: spec.configurationValues ? canonicalJson(spec.configurationValues) : undefined,
         dependsOn: needsNodes && nodeGroups.length > 0 ? nodeGroups : undefined,
       });
     }
@@ -310,10 +320,31 @@ export class EksCluster extends Construct implements IEksCluster {
     this.oidcProviderArn = oidc.arn;
     this.oidcIssuerUrl = issuerUrl;
     this.region = props.region;
+    this.serviceIpv4Cidr = cluster.kubernetesNetworkConfig.serviceIpv4Cidr;
     this.secretsKeyArn = secretsKey.arn;
     this.nodeRoleArn = nodeRole.arn;
     this.nodeGroupNames = groups;
   }
+}
+
+/**
+ * Compact JSON with object keys sorted at every level: the same document
+ * whatever order the config lists the settings in. EKS stores the string as
+ * sent, and a differently formatted string shows as an in-place update
+ * ("whitespace changes", terraform-aws-modules/terraform-aws-eks#3380).
+ */
+export function canonicalJson(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return JSON.stringify(sort(value));
 }
 
 /** EKS reads a public endpoint without an allow-list as 0.0.0.0/0; say so in the plan. */

@@ -16,6 +16,7 @@ import {
   parseAcmCertificateArn,
   POD_READINESS_GATE_LABEL,
 } from "../../domain/load-balancing";
+import { KAFKA_CLIENT_LABEL } from "../../domain/names";
 import { PoolScheduling } from "../../domain/node-pools";
 import { IKafkaCluster } from "../kafka/kafka-cluster";
 import { IKafkaUser } from "../kafka/kafka-user";
@@ -81,7 +82,14 @@ export interface GatewayLoadBalancerProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-const PORT = 8080;
+/** The gateway's HTTP port: the ingest API, health and /metrics. */
+export const INGEST_GATEWAY_PORT = 8080;
+const PORT = INGEST_GATEWAY_PORT;
+/** Labels every gateway pod carries whatever its name (network policies select the gateway by them). */
+export const INGEST_GATEWAY_POD_LABELS = {
+  "app.kubernetes.io/component": "ingest",
+  "app.kubernetes.io/part-of": "streaming-platform",
+} as const;
 const CA_DIR = "/etc/kafka-ca";
 
 /**
@@ -129,11 +137,7 @@ export class IngestGateway extends Construct {
     if (lb) problems.push(...loadBalancerProblems(lb, timing));
     if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
-    const labels = {
-      "app.kubernetes.io/name": name,
-      "app.kubernetes.io/component": "ingest",
-      "app.kubernetes.io/part-of": "streaming-platform",
-    };
+    const labels = { "app.kubernetes.io/name": name, ...INGEST_GATEWAY_POD_LABELS };
     const metadata = { name, namespace: ns, labels };
     const env: { name: string; value?: string; valueFrom?: object }[] = [
       { name: "PORT", value: String(PORT) },
@@ -158,7 +162,9 @@ export class IngestGateway extends Construct {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
           // Behind the NLB, the label opts the pods in to the controller's target-health readiness gate.
-          metadata: { labels: lb ? { ...labels, ...POD_READINESS_GATE_LABEL } : labels },
+          // Not in the selector (immutable): the kafka-client label lets the pods reach the Kafka listener (domain/names.ts);
+          // behind the NLB, the readiness-gate label opts them in to the controller's target-health gate.
+          metadata: { labels: { ...labels, [KAFKA_CLIENT_LABEL]: "true", ...(lb ? POD_READINESS_GATE_LABEL : {}) } },
           spec: {
             ...podScheduling(props.scheduling),
             terminationGracePeriodSeconds: timing.terminationGracePeriodSeconds,
@@ -248,7 +254,7 @@ export class IngestGateway extends Construct {
     const lbManifest = lbService
       ? new KubeManifest(this, "service-nlb", {
           object: lbService,
-          waitForFields: { "status.loadBalancer.ingress[0].hostname": "^.+$" },
+          waitFor: { fields: { "status.loadBalancer.ingress[0].hostname": "^.+$" }, timeouts: { createMinutes: 15, updateMinutes: 15 } },
         })
       : undefined;
     // After creation the HPA owns the Deployment's replica count.
@@ -260,6 +266,9 @@ export class IngestGateway extends Construct {
             object: o,
             computedFields: o.kind === "Deployment" ? ["spec.replicas"] : undefined,
             dependsOn: o.kind === "Deployment" && lbManifest ? [lbManifest.resource] : undefined,
+            // Apply waits for the rollout, so a deploy whose pods cannot start (a missing secret, an
+            // unpullable image) fails instead of reporting success.
+            waitFor: o.kind === "Deployment" ? { rollout: true, timeouts: { createMinutes: 10, updateMinutes: 15 } } : undefined,
           }),
       );
 

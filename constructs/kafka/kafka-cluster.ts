@@ -1,4 +1,5 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 // Type only: validated with kubernetes-models in the tests, not loaded at synth (~100 ms).
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -6,7 +7,8 @@ import { cpuQuantity, jvmHeapSize, memoryQuantity } from "../../domain/k8s-quant
 import { topologyProblems } from "../../domain/kafka-topology";
 import { KAFKA_CLUSTER_NAME } from "../../domain/names";
 import { PoolScheduling } from "../../domain/node-pools";
-import { CustomResource, KubeManifest, podScheduling } from "../k8s/manifest";
+import { CustomResource, KubeManifest, podScheduling, WaitFor } from "../k8s/manifest";
+import type { INetworkPolicyPeer } from "../k8s/network-policy";
 import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "./jmx-metrics";
 
 export const STRIMZI_API = "kafka.strimzi.io/v1";
@@ -25,6 +27,23 @@ export interface IKafkaCluster {
   readonly replicationFactor: number;
   readonly minInsyncReplicas: number;
   readonly brokerPoolName: string;
+  /**
+   * The Kafka resource, whose apply finishes only when Strimzi reports the
+   * cluster Ready (its CA secrets exist, brokers and entity operator run).
+   * Resources of the same stack that need the running cluster depend on it;
+   * a later stack is ordered by its stack dependency.
+   */
+  readonly ready: TerraformResource;
+}
+
+/**
+ * What apply waits for on a Strimzi resource: its `Ready` condition, which the
+ * operator sets to "True" only at the end of a successful reconcile (Strimzi
+ * 1.2.0 KafkaAssemblyOperator, StatusUtils; until then the status holds
+ * `NotReady`).
+ */
+export function strimziReady(minutes: number): WaitFor {
+  return { conditions: [{ type: "Ready", status: "True" }], timeouts: { createMinutes: minutes, updateMinutes: minutes } };
 }
 
 /** A JVM pod's size: CPU request, memory (request = limit) and the heap inside it. */
@@ -74,6 +93,19 @@ export interface KafkaClusterProps {
    * @default 50 MB/s
    */
   readonly rebalanceThrottleBytesPerSec?: number;
+  /**
+   * Who may connect to the TLS listener (Strimzi's `networkPolicyPeers`:
+   * Strimzi writes them into the NetworkPolicy it generates for the brokers).
+   * @default anyone (Strimzi opens a listener without peers to all)
+   */
+  readonly listenerPeers?: readonly INetworkPolicyPeer[];
+  /**
+   * Minutes `terraform apply` waits for the Kafka resource to become Ready.
+   * A first rollout provisions the volumes, starts the controllers, then the
+   * brokers, then the entity operator, Cruise Control and Kafka Exporter.
+   * @default 30
+   */
+  readonly readyTimeoutMinutes?: number;
 }
 
 const gib = (n: number) => `${n}Gi`;
@@ -92,6 +124,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
   readonly replicationFactor: number;
   readonly minInsyncReplicas: number;
   readonly brokerPoolName: string;
+  readonly ready: TerraformResource;
   readonly controllerPoolName: string;
   readonly brokers: { readonly min: number; readonly initial: number; readonly max: number };
   /** The custom resources this construct emits, for inspection and tests. */
@@ -115,6 +148,11 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     );
     const t = props.autoscaling.targetCpuUtilization;
     if (!(Number.isInteger(t) && t >= 10 && t <= 95)) problems.push(`autoscaling.targetCpuUtilization: got ${t}, expected 10-95`);
+    const readyMinutes = props.readyTimeoutMinutes ?? 30;
+    if (!(Number.isInteger(readyMinutes) && readyMinutes >= 20))
+      problems.push(`readyTimeoutMinutes: got ${readyMinutes}, expected whole minutes, at least 20 for a first rollout`);
+    if (props.listenerPeers !== undefined && props.listenerPeers.length === 0)
+      problems.push("listenerPeers: empty list; Strimzi would open the listener to everyone (leave it out to mean that)");
     if (!(props.retentionHours >= 1)) problems.push(`retentionHours: got ${props.retentionHours}, expected at least 1`);
     if (!(props.brokerStorage.sizeGiB >= 10))
       problems.push(`brokerStorage.sizeGiB: got ${props.brokerStorage.sizeGiB}, expected at least 10`);
@@ -157,50 +195,6 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
         },
       });
     const rebalanceTemplates = [rebalanceTemplate("add"), rebalanceTemplate("remove")];
-
-    const kafka = new KubeManifest<CustomResource>(this, "kafka", {
-      object: {
-        apiVersion: STRIMZI_API,
-        kind: "Kafka",
-        metadata: { name, namespace: ns, annotations: { "strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled" } },
-        spec: {
-          kafka: {
-            version: props.version,
-            listeners: [{ name: "tls", port: KAFKA_TLS_PORT, type: "internal", tls: true, authentication: { type: "scram-sha-512" } }],
-            authorization: { type: "simple" },
-            rack: { topologyKey: ZONE_KEY },
-            config: {
-              "default.replication.factor": rf,
-              "min.insync.replicas": minIsr,
-              "offsets.topic.replication.factor": rf,
-              "transaction.state.log.replication.factor": rf,
-              "transaction.state.log.min.isr": minIsr,
-              "unclean.leader.election.enable": false,
-              "auto.create.topics.enable": false,
-              "log.retention.hours": props.retentionHours,
-              // Consumers read from a replica in their own zone: no cross-AZ transfer for reads.
-              "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
-              // Keep the producer's compression (zstd/lz4 per topic) instead of recompressing.
-              "compression.type": "producer",
-            },
-            metricsConfig: {
-              type: "jmxPrometheusExporter",
-              valueFrom: { configMapKeyRef: { name: metrics.metadata.name, key: KAFKA_JMX_METRICS_KEY } },
-            },
-            template: { podDisruptionBudget: { maxUnavailable: 1 } },
-          },
-          entityOperator: { topicOperator: {}, userOperator: {}, template: operandPod },
-          cruiseControl: {
-            autoRebalance: [
-              { mode: "add-brokers", template: { name: rebalanceTemplates[0].name } },
-              { mode: "remove-brokers", template: { name: rebalanceTemplates[1].name } },
-            ],
-            template: operandPod,
-          },
-          kafkaExporter: { topicRegex: ".*", groupRegex: ".*", template: operandPod },
-        },
-      },
-    });
 
     const nodePool = (
       pool: string,
@@ -261,6 +255,64 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       "spec.replicas",
     ]);
 
+    const kafka = new KubeManifest<CustomResource>(this, "kafka", {
+      object: {
+        apiVersion: STRIMZI_API,
+        kind: "Kafka",
+        metadata: { name, namespace: ns, annotations: { "strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled" } },
+        spec: {
+          kafka: {
+            version: props.version,
+            listeners: [
+              {
+                name: "tls",
+                port: KAFKA_TLS_PORT,
+                type: "internal",
+                tls: true,
+                authentication: { type: "scram-sha-512" },
+                ...(props.listenerPeers ? { networkPolicyPeers: props.listenerPeers.map((p) => ({ ...p })) } : {}),
+              },
+            ],
+            authorization: { type: "simple" },
+            rack: { topologyKey: ZONE_KEY },
+            config: {
+              "default.replication.factor": rf,
+              "min.insync.replicas": minIsr,
+              "offsets.topic.replication.factor": rf,
+              "transaction.state.log.replication.factor": rf,
+              "transaction.state.log.min.isr": minIsr,
+              "unclean.leader.election.enable": false,
+              "auto.create.topics.enable": false,
+              "log.retention.hours": props.retentionHours,
+              // Consumers read from a replica in their own zone: no cross-AZ transfer for reads.
+              "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
+              // Keep the producer's compression (zstd/lz4 per topic) instead of recompressing.
+              "compression.type": "producer",
+            },
+            metricsConfig: {
+              type: "jmxPrometheusExporter",
+              valueFrom: { configMapKeyRef: { name: metrics.metadata.name, key: KAFKA_JMX_METRICS_KEY } },
+            },
+            template: { podDisruptionBudget: { maxUnavailable: 1 } },
+          },
+          entityOperator: { topicOperator: {}, userOperator: {}, template: operandPod },
+          cruiseControl: {
+            autoRebalance: [
+              { mode: "add-brokers", template: { name: rebalanceTemplates[0].name } },
+              { mode: "remove-brokers", template: { name: rebalanceTemplates[1].name } },
+            ],
+            template: operandPod,
+          },
+          kafkaExporter: { topicRegex: ".*", groupRegex: ".*", template: operandPod },
+        },
+      },
+      // Apply returns when Strimzi reports the cluster Ready, so the ingest stack never starts before the secrets exist.
+      waitFor: strimziReady(readyMinutes),
+      // Everything the Kafka resource references exists before the operator reconciles it (its node pools, metrics
+      // config and rebalance templates), so the first reconcile can succeed instead of failing and waiting for the next.
+      dependsOn: [metrics, controllersPool.resource, brokersPool.resource, ...rebalanceTemplates.map((t) => t.resource)],
+    });
+
     const hpa: IHorizontalPodAutoscaler = {
       apiVersion: "autoscaling/v2",
       kind: "HorizontalPodAutoscaler",
@@ -291,8 +343,18 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     this.replicationFactor = rf;
     this.minInsyncReplicas = minIsr;
     this.brokerPoolName = brokerPool;
+    this.ready = kafka.resource;
     this.controllerPoolName = controllerPool;
     this.brokers = props.brokers;
     this.resources = { kafka, controllers: controllersPool, brokers: brokersPool, autoscaler, rebalanceTemplates };
   }
+}
+
+/**
+ * The cluster's Kafka resource when it is in the same stack as `scope` (its
+ * apply ends when the cluster is Ready, so the user or topic operator runs by
+ * then); nothing otherwise (the stack dependency orders them).
+ */
+export function afterCluster(scope: Construct, cluster: IKafkaCluster): TerraformResource[] | undefined {
+  return TerraformStack.of(cluster.ready) === TerraformStack.of(scope) ? [cluster.ready] : undefined;
 }

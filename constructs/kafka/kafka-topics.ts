@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TopicDefinition } from "../../domain/event-catalog";
 import { CustomResource, KubeManifest } from "../k8s/manifest";
-import { IKafkaCluster, STRIMZI_API } from "./kafka-cluster";
+import { afterCluster, IKafkaCluster, STRIMZI_API, strimziReady } from "./kafka-cluster";
 
 /** A topic that exists in a Kafka cluster: what users, ACLs and clients reference, instead of a string. */
 export interface IKafkaTopic {
@@ -27,6 +27,11 @@ export interface KafkaTopicsProps {
   readonly topics: readonly PlannedTopic[];
   /** Retention for topics without their own. */
   readonly defaultRetentionHours: number;
+  /**
+   * Minutes apply waits for the topic operator to report each topic Ready (created in Kafka).
+   * @default 10
+   */
+  readonly readyTimeoutMinutes?: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -49,6 +54,9 @@ export class KafkaTopics extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaTopicsProps) {
     super(scope, id);
+    const readyMinutes = props.readyTimeoutMinutes ?? 10;
+    if (!(Number.isInteger(readyMinutes) && readyMinutes >= 5))
+      throw new Error(`${this.node.path}: readyTimeoutMinutes: got ${readyMinutes}, expected whole minutes, at least 5`);
     const seen = new Set<string>();
     const all: IKafkaTopic[] = [];
     this.resources = props.topics.map(({ definition: t, partitions }) => {
@@ -78,6 +86,9 @@ export class KafkaTopics extends Construct {
             },
           },
         },
+        // Producers (the gateway) get UNKNOWN_TOPIC_OR_PARTITION until the topic operator has created the topic.
+        waitFor: strimziReady(readyMinutes),
+        dependsOn: afterCluster(this, props.cluster),
       });
     });
     this.all = all;

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CustomResource, KubeManifest } from "../k8s/manifest";
-import { IKafkaCluster, STRIMZI_API } from "./kafka-cluster";
+import { afterCluster, IKafkaCluster, STRIMZI_API, strimziReady } from "./kafka-cluster";
 import { IKafkaTopic } from "./kafka-topics";
 
 /** A Kafka principal with SCRAM credentials that clients authenticate as. */
@@ -26,6 +26,13 @@ export interface KafkaUserProps {
   readonly consumeFrom?: readonly IKafkaTopic[];
   /** Consumer group name prefix this user may join; required with consumeFrom. @default none (no group rights) */
   readonly consumerGroupPrefix?: string;
+  /**
+   * Minutes apply waits for Strimzi's user operator to report the user Ready
+   * (its Secret written). It starts once the cluster is Ready when both are in
+   * one stack.
+   * @default 10
+   */
+  readonly readyTimeoutMinutes?: number;
 }
 
 /** One ACL rule as Strimzi's KafkaUser spells it. */
@@ -47,6 +54,8 @@ export class KafkaUser extends Construct implements IKafkaUser {
   readonly passwordKey = "password";
   readonly cluster: IKafkaCluster;
   readonly acls: readonly KafkaAcl[];
+  /** The KafkaUser resource. */
+  readonly manifest: KubeManifest<CustomResource>;
 
   constructor(scope: Construct, id: string, props: KafkaUserProps) {
     super(scope, id);
@@ -59,6 +68,9 @@ export class KafkaUser extends Construct implements IKafkaUser {
       fail(`userName ${JSON.stringify(props.userName)} must be a lowercase Kubernetes name`);
     if (produce.length + consume.length === 0) fail("grant at least one of produceTo or consumeFrom");
     if (consume.length > 0 && !props.consumerGroupPrefix) fail("consumeFrom needs consumerGroupPrefix");
+    const readyMinutes = props.readyTimeoutMinutes ?? 10;
+    if (!(Number.isInteger(readyMinutes) && readyMinutes >= 5))
+      fail(`readyTimeoutMinutes: got ${readyMinutes}, expected whole minutes, at least 5`);
     const foreign = [...produce, ...consume].find(
       (t) => t.cluster.clusterName !== props.cluster.clusterName || t.cluster.namespace !== props.cluster.namespace,
     );
@@ -84,13 +96,16 @@ export class KafkaUser extends Construct implements IKafkaUser {
           ]
         : []),
     ];
-    new KubeManifest<CustomResource>(this, "user", {
+    this.manifest = new KubeManifest<CustomResource>(this, "user", {
       object: {
         apiVersion: STRIMZI_API,
         kind: "KafkaUser",
         metadata: { name: props.userName, namespace: props.cluster.namespace, labels: { "strimzi.io/cluster": props.cluster.clusterName } },
         spec: { authentication: { type: "scram-sha-512" }, authorization: { type: "simple", acls } },
       },
+      // Apply returns when the user operator has written the credentials Secret that clients mount.
+      waitFor: strimziReady(readyMinutes),
+      dependsOn: afterCluster(this, props.cluster),
     });
     this.userName = props.userName;
     this.secretName = props.userName;

@@ -29,7 +29,8 @@ function main(): void {
   // Validate every selected environment before creating a single construct.
   const problems: string[] = [];
   for (const env of selected) {
-    const check = findConfigProblems(env);
+    // KIT_DEPLOY=1 (the deploy workflow's synth): example values in a config are errors, not warnings.
+    const check = findConfigProblems(env, { forDeploy: process.env.KIT_DEPLOY === "1" });
     // stdout: the cdktf CLI labels everything on the app's stderr as [ERROR].
     for (const w of check.warnings) console.log(`warning: ${w.path}: ${w.message}`);
     try {

@@ -33,3 +33,17 @@ export function clusterNameOf(envName: string): string {
 export function stackNameOf(envName: string, layer: string): string {
   return `${envName}-${layer}`;
 }
+
+/**
+ * `name:` of the deploy workflow (.github/workflows/deploy.yml). The VPC
+ * runner's webhook starts builds only for jobs of this workflow.
+ */
+export const DEPLOY_WORKFLOW_NAME = "deploy";
+
+/**
+ * CodeBuild project of an environment's VPC runner. Jobs ask for it with
+ * `runs-on: codebuild-<this>-${{ github.run_id }}-${{ github.run_attempt }}`.
+ */
+export function ciRunnerProjectNameOf(envName: string): string {
+  return `${clusterNameOf(envName)}-deploy`;
+}

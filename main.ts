@@ -141,7 +141,8 @@ function synthesizeInto(options: SynthOptions, lines: string[]): SynthResult {
   // Validate every selected environment before creating a single construct.
   const problems: string[] = [];
   for (const cfg of selected) {
-    const check = findConfigProblems(cfg);
+    // KIT_DEPLOY=1 (the deploy workflow's synth): example values in a config are errors, not warnings.
+    const check = findConfigProblems(cfg, { forDeploy: env.KIT_DEPLOY === "1" });
     for (const w of check.warnings) lines.push(`warning: ${w.path}: ${w.message}`);
     try {
       check.throwIfAny(cfg.name);

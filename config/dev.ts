@@ -17,8 +17,9 @@ export const dev: EnvironmentConfig = {
   eks: {
     kubernetesVersion: "1.35",
     supportType: "STANDARD",
-    endpointPublicAccess: true,
-    publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+    // Private: CI reaches the API from the VPC runner (<env>-ci-runner), people through SSM or a VPN (docs/ci-runner.md).
+    endpointPublicAccess: false,
+    publicAccessCidrs: [],
     logRetentionDays: 7,
     // metrics-server feeds the HPAs (brokers, ingest gateway); aws-ebs-csi-driver backs the gp3 StorageClass.
     addons: { "vpc-cni": VPC_CNI_NETWORK_POLICY, "kube-proxy": {}, coredns: {}, "aws-ebs-csi-driver": {}, "metrics-server": {} },
@@ -83,5 +84,12 @@ export const dev: EnvironmentConfig = {
     bucket: "example-streaming-tfstate-dev",
     keyPrefix: "streaming-platform",
     region: "us-east-1",
+  },
+  ciRunner: {
+    // Example values (validation warns at synth, refuses them for a deploy): your connection and repository.
+    connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000",
+    repository: "example-org/streaming-platform-kit",
+    computeType: "BUILD_GENERAL1_SMALL",
+    image: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
   },
 };

@@ -17,6 +17,7 @@ export const prod: EnvironmentConfig = {
   eks: {
     kubernetesVersion: "1.35",
     supportType: "STANDARD",
+    // Private: CI reaches the API from the VPC runner (<env>-ci-runner), people through SSM or a VPN (docs/ci-runner.md).
     endpointPublicAccess: false,
     publicAccessCidrs: [],
     logRetentionDays: 90,
@@ -84,5 +85,12 @@ export const prod: EnvironmentConfig = {
     bucket: "example-streaming-tfstate-prod",
     keyPrefix: "streaming-platform",
     region: "us-east-1",
+  },
+  ciRunner: {
+    // Example values (validation warns at synth, refuses them for a deploy): your connection and repository.
+    connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000",
+    repository: "example-org/streaming-platform-kit",
+    computeType: "BUILD_GENERAL1_SMALL",
+    image: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
   },
 };

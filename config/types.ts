@@ -219,6 +219,34 @@ export interface StateBackendConfig {
   readonly dynamodbLockTable?: string;
 }
 
+/** CodeBuild compute types a Linux container build can run on. */
+export type CiRunnerComputeType =
+  "BUILD_GENERAL1_SMALL" | "BUILD_GENERAL1_MEDIUM" | "BUILD_GENERAL1_LARGE" | "BUILD_GENERAL1_XLARGE" | "BUILD_GENERAL1_2XLARGE";
+
+/**
+ * The GitHub Actions runner inside the VPC (`<env>-ci-runner`): a CodeBuild
+ * project in the private subnets that GitHub jobs of the deploy workflow run
+ * on, so `terraform plan` of the in-cluster stacks reaches the private API.
+ */
+export interface CiRunnerConfig {
+  /**
+   * ARN of an AWS CodeConnections (or CodeStar Connections) connection to
+   * GitHub, created and authorized once in the console (Developer Tools >
+   * Settings > Connections); the kit does not create it because the GitHub
+   * App handshake needs a person. CodeBuild registers the runner with it.
+   */
+  readonly connectionArn: string;
+  /** The repository whose deploy workflow uses the runner, as GitHub writes it: "owner/name". */
+  readonly repository: string;
+  /** CodeBuild compute type of a runner build (SMALL: 2 vCPU, 3 GB; MEDIUM: 4 vCPU, 7 GB). */
+  readonly computeType: CiRunnerComputeType;
+  /**
+   * A CodeBuild-managed x86_64 Linux image, e.g. "aws/codebuild/amazonlinux-x86_64-standard:5.0".
+   * It must carry the AWS CLI v2: the Kubernetes and Helm providers get their tokens from `aws eks get-token`.
+   */
+  readonly image: string;
+}
+
 export interface EnvironmentConfig {
   /** Short name; every stack name starts with it (`prod-network`). */
   readonly name: string;
@@ -240,4 +268,5 @@ export interface EnvironmentConfig {
   readonly ingest: IngestConfig;
   readonly features: FeatureToggles;
   readonly state: StateBackendConfig;
+  readonly ciRunner: CiRunnerConfig;
 }

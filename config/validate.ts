@@ -1,6 +1,6 @@
 import { EKS_CONTROL_PLANE_USD_PER_HOUR, eksSupportPhase, versionsInStandardSupport } from "../domain/eks-versions";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../domain/aws-limits";
-import { cidrContains, cidrsOverlap, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
+import { cidrContains, cidrsOverlap, documentationRangeOf, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
 import { parseAcmCertificateArn, SECURITY_GROUP_INBOUND_RULES } from "../domain/load-balancing";
 import { isKitNodePool, KIT_NODE_POOLS, kitNodePool, NodePoolName, POOL_NAME_PATTERN, POOL_NAME_RULE } from "../domain/node-pools";
 import {
@@ -15,6 +15,7 @@ import {
   NodePoolConfig,
   StateBackendConfig,
 } from "./types";
+import { checkCiRunner } from "./validate-ci-runner";
 import { checkKafka } from "./validate-kafka";
 import { isRecord, ProblemCollector, show } from "./validation-kit";
 
@@ -60,6 +61,7 @@ const ENVIRONMENT_KEYS = keysOf<EnvironmentConfig>({
   ingest: true,
   features: true,
   state: true,
+  ciRunner: true,
 });
 const FEATURE_KEYS = keysOf<FeatureToggles>({ kafka: true, ingest: true });
 const NETWORK_KEYS = keysOf<NetworkConfig>({ vpcCidr: true, publicSubnetCidrs: true, privateSubnetCidrs: true, natGateways: true });
@@ -155,13 +157,14 @@ export function findConfigProblems(cfg: EnvironmentConfig, options: ValidationOp
   p.matches("owner", cfg.owner, TAG_VALUE, "expected a team name usable as an AWS tag value (letters, digits, spaces, + - = . _ : / @)");
   checkZones(p, cfg);
   checkNetwork(p, cfg);
-  checkEks(p, cfg, { today: options.today ?? new Date().toISOString().slice(0, 10) });
+  checkEks(p, cfg, { today: options.today ?? new Date().toISOString().slice(0, 10), forDeploy: options.forDeploy ?? false });
   checkNodePools(p, cfg);
   checkLoad(p, cfg);
   checkKafka(p, cfg);
   checkIngest(p, cfg);
   checkFeatures(p, cfg);
   checkState(p, cfg);
+  checkCiRunner(p, cfg, { forDeploy: options.forDeploy ?? false });
   return p;
 }
 
@@ -232,6 +235,12 @@ function checkNetwork(p: ProblemCollector, cfg: EnvironmentConfig): void {
 export interface ValidationOptions {
   /** The day to judge EKS support windows against (ISO date). @default today */
   readonly today?: string;
+  /**
+   * Synthesizing for a deploy (main.ts sets it from KIT_DEPLOY=1): example
+   * values in the config (ciRunner.connectionArn, ciRunner.repository) are errors.
+   * @default false (they are warnings)
+   */
+  readonly forDeploy?: boolean;
 }
 
 /**
@@ -296,7 +305,15 @@ function checkEks(p: ProblemCollector, cfg: EnvironmentConfig, opts: Required<Va
   p.expect(typeof eks.endpointPublicAccess === "boolean", "eks.endpointPublicAccess", eks.endpointPublicAccess, "expected true or false");
   const cidrs = eks.publicAccessCidrs;
   if (p.expect(Array.isArray(cidrs), "eks.publicAccessCidrs", cidrs, "expected a list of IPv4 CIDRs")) {
-    cidrs.forEach((c, i) => p.expect(parseCidr(c) !== undefined, `eks.publicAccessCidrs[${i}]`, c, "expected an IPv4 CIDR"));
+    cidrs.forEach((c, i) => {
+      const docs = typeof c === "string" ? documentationRangeOf(c) : undefined;
+      if (docs) {
+        p.add(
+          `eks.publicAccessCidrs[${i}]`,
+          `got ${show(c)}, a documentation range (${docs}) that no real client has; list the egress CIDRs of the people who must reach the API, or keep the endpoint private (CI reaches it from the VPC runner, people through SSM or a VPN: docs/ci-runner.md)`,
+        );
+      } else p.expect(parseCidr(c) !== undefined, `eks.publicAccessCidrs[${i}]`, c, "expected an IPv4 CIDR");
+    });
     if (eks.endpointPublicAccess) {
       if (cidrs.length === 0) {
         p.add(

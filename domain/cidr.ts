@@ -35,3 +35,26 @@ export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
 export function isWorldOpen(cidr: string): boolean {
   return cidr === "0.0.0.0/0" || cidr === "::/0";
 }
+
+/**
+ * Address blocks reserved for documentation: no real host has them, so an
+ * allow-list naming one admits nobody (and marks a config copied from an example).
+ */
+const DOCUMENTATION_RANGES: readonly { readonly cidr: string; readonly name: string }[] = [
+  { cidr: "192.0.2.0/24", name: "RFC 5737 TEST-NET-1" },
+  { cidr: "198.51.100.0/24", name: "RFC 5737 TEST-NET-2" },
+  { cidr: "203.0.113.0/24", name: "RFC 5737 TEST-NET-3" },
+];
+
+/**
+ * The documentation range (RFC 5737 for IPv4, RFC 3849's 2001:db8::/32 for
+ * IPv6) that `cidr` lies in, e.g. "RFC 5737 TEST-NET-3 (203.0.113.0/24)";
+ * undefined for any other block.
+ */
+export function documentationRangeOf(cidr: string): string | undefined {
+  if (/^2001:0?db8(:|$)/i.test(cidr.trim())) return "RFC 3849 IPv6 documentation prefix (2001:db8::/32)";
+  const parsed = parseCidr(cidr);
+  if (!parsed) return undefined;
+  const range = DOCUMENTATION_RANGES.find((r) => cidrContains(parseCidr(r.cidr)!, parsed));
+  return range && `${range.name} (${range.cidr})`;
+}

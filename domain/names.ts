@@ -49,3 +49,17 @@ export const MONITORING_NAMESPACE = "monitoring";
  * namespace gets it on its Namespace.
  */
 export const KAFKA_CLIENT_LABEL = "platform.streaming-kit/kafka-client";
+
+/**
+ * `name:` of the deploy workflow (.github/workflows/deploy.yml). The VPC
+ * runner's webhook starts builds only for jobs of this workflow.
+ */
+export const DEPLOY_WORKFLOW_NAME = "deploy";
+
+/**
+ * CodeBuild project of an environment's VPC runner. Jobs ask for it with
+ * `runs-on: codebuild-<this>-${{ github.run_id }}-${{ github.run_attempt }}`.
+ */
+export function ciRunnerProjectNameOf(envName: string): string {
+  return `${clusterNameOf(envName)}-deploy`;
+}

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { EksCluster } from "../constructs/eks/eks-cluster";
+import { AwsLoadBalancerControllerRole } from "../constructs/ingress/aws-load-balancer-controller";
 import { INetwork } from "../constructs/network/network";
 import { clusterNameOf } from "../domain/names";
 import { addOutput, costTags, KitStack, LayerStackProps } from "./kit-stack";
@@ -12,6 +13,8 @@ export interface EksStackProps extends LayerStackProps {
 /** `<env>-eks`: the cluster, its node pools, IRSA and add-ons. */
 export class EksStack extends KitStack {
   readonly cluster: EksCluster;
+  /** The AWS Load Balancer Controller's IRSA role, when the gateway has a load balancer (`ingest.loadBalancer`). */
+  readonly lbControllerRole?: AwsLoadBalancerControllerRole;
 
   constructor(scope: Construct, props: EksStackProps) {
     super(scope, { ...props, layer: "eks" });
@@ -30,6 +33,14 @@ export class EksStack extends KitStack {
       addons: env.eks.addons,
       instanceTags: costTags(env, "eks-nodes"),
     });
+    // IAM here, with the cluster: the in-cluster stacks are applied by a runner that creates no AWS resources.
+    if (env.features.ingest && env.ingest.loadBalancer) {
+      this.lbControllerRole = new AwsLoadBalancerControllerRole(this, "aws-load-balancer-controller-role", {
+        cluster: this.cluster,
+        vpcId: props.network.vpcId,
+      });
+      addOutput(this, "lb_controller_role_arn", this.lbControllerRole.roleArn, "IAM role of the AWS Load Balancer Controller (IRSA)");
+    }
     const c = this.cluster;
     addOutput(this, "cluster_name", c.clusterName, "Name of the EKS cluster");
     addOutput(this, "cluster_version", env.eks.kubernetesVersion, "Kubernetes version of the control plane");

@@ -3,8 +3,10 @@ import { EnvironmentConfig } from "../config/types";
 import { TopicDefinition } from "../domain/event-catalog";
 import { KAFKA_NAMESPACE } from "../domain/names";
 import { PolicyPack, platformRules } from "../constructs/policy";
+import { CiRunnerStack } from "./ci-runner-stack";
 import { ClusterBaseStack } from "./cluster-base-stack";
 import { EksStack } from "./eks-stack";
+import { InClusterStack } from "./in-cluster-stack";
 import { IngestStack } from "./ingest-stack";
 import { KafkaOperatorStack } from "./kafka-operator-stack";
 import { KafkaStack } from "./kafka-stack";
@@ -17,6 +19,8 @@ export interface EnvironmentStacks {
   readonly policy: PolicyPack;
   readonly network: NetworkStack;
   readonly eks: EksStack;
+  /** The GitHub Actions runner inside the VPC that deploys every in-cluster stack. */
+  readonly ciRunner: CiRunnerStack;
   readonly clusterBase: ClusterBaseStack;
   /** Present when `features.kafka` is on. */
   readonly kafkaOperator?: KafkaOperatorStack;
@@ -47,6 +51,7 @@ export function buildEnvironment(
   const common = { env, stateBackend, aspects: [policy] };
   const network = new NetworkStack(scope, common);
   const eks = new EksStack(scope, { ...common, network: network.network });
+  const ciRunner = new CiRunnerStack(scope, { ...common, network: network.network, cluster: eks.cluster });
   const clusterBase = new ClusterBaseStack(scope, { ...common, cluster: eks.cluster });
   let kafkaOperator: KafkaOperatorStack | undefined;
   let kafka: KafkaStack | undefined;
@@ -66,7 +71,12 @@ export function buildEnvironment(
   let ingest: IngestStack | undefined;
   let lbController: LoadBalancerControllerStack | undefined;
   if (env.features.ingest && kafka && env.ingest.loadBalancer) {
-    lbController = new LoadBalancerControllerStack(scope, { ...common, cluster: eks.cluster, vpcId: network.network.vpcId });
+    lbController = new LoadBalancerControllerStack(scope, {
+      ...common,
+      cluster: eks.cluster,
+      vpcId: network.network.vpcId,
+      roleArn: eks.lbControllerRole!.roleArn,
+    });
     lbController.addDependency(clusterBase);
   }
   if (env.features.ingest && kafka) {
@@ -82,5 +92,10 @@ export function buildEnvironment(
     // The NLB Service and the readiness-gated pods need a ready controller (its release waits for it).
     if (lbController) ingest.addDependency(lbController);
   }
-  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka, ingest, lbController };
+  // Every in-cluster stack (of this environment, whoever added it) is deployed from the VPC runner,
+  // and its providers authenticate as the runner's role: it needs the runner and its access entry first.
+  for (const stack of scope.node.children) {
+    if (stack instanceof InClusterStack && stack.env === env) stack.addDependency(ciRunner);
+  }
+  return { env, policy, network, eks, ciRunner, clusterBase, kafkaOperator, kafka, ingest, lbController };
 }

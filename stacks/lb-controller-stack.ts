@@ -7,11 +7,13 @@ import { addOutput } from "./kit-stack";
 export interface LoadBalancerControllerStackProps extends InClusterLayerProps {
   /** ID of the cluster's VPC (from the network stack). */
   readonly vpcId: string;
+  /** The controller's IRSA role (from the EKS stack). */
+  readonly roleArn: string;
 }
 
 /**
- * `<env>-lb-controller`: the AWS Load Balancer Controller (pinned chart, IRSA
- * role with its IAM policy), on the system pool. Its own stack so the stacks
+ * `<env>-lb-controller`: the AWS Load Balancer Controller (pinned chart) on
+ * the system pool, running as the IRSA role the EKS stack makes. Its own stack so the stacks
  * that create load-balanced Services depend on it: the release waits until
  * the controller and its webhooks are ready, and a stack planned after it can
  * rely on both.
@@ -25,6 +27,7 @@ export class LoadBalancerControllerStack extends InClusterStack {
     this.controller = new AwsLoadBalancerController(this, "aws-load-balancer-controller", {
       cluster: props.cluster,
       vpcId: props.vpcId,
+      roleArn: props.roleArn,
       scheduling: schedulingFor("system"),
       replicas: 2,
       // Cost allocation for what the controller creates (Terraform's default_tags do not reach it);
@@ -37,6 +40,5 @@ export class LoadBalancerControllerStack extends InClusterStack {
       this.controller.chart.chart.version,
       "Version of the aws-load-balancer-controller chart",
     );
-    addOutput(this, "lb_controller_role_arn", this.controller.roleArn, "IAM role of the AWS Load Balancer Controller (IRSA)");
   }
 }

@@ -26,6 +26,8 @@ import { kubeSchemaErrors } from "./kube-schemas";
  */
 const { out, manifest } = synthEnvironment(prod);
 const lbc = out["lb-controller"];
+// The controller's IAM (an AWS resource) lives in the EKS stack: the in-cluster stacks' runner creates no AWS resources.
+const lbcIam = out.eks;
 const release = Object.values(lbc.resource.helm_release as Record<string, Json>)[0];
 const values = JSON.parse(release.values[0]);
 const ingestObjects = manifests(out.ingest);
@@ -53,24 +55,30 @@ describe("the AWS Load Balancer Controller release (<env>-lb-controller)", () =>
     expect(values.tolerations).toBeUndefined();
   });
 
-  test("cluster name and VPC come from the eks and network stacks; the service account carries this stack's IRSA role", () => {
+  test("cluster name and VPC come from the eks and network stacks; the service account carries the EKS stack's IRSA role", () => {
     expect(values.clusterName).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-eks\.outputs\..*name\}$/);
     expect(values.vpcId).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-network\.outputs\..*id\}$/);
-    const roleName = Object.keys(lbc.resource.aws_iam_role)[0];
+    expect(lbc.resource.aws_iam_role).toBeUndefined();
+    const roleName = Object.keys(lbcIam.resource.aws_iam_role).find((k) => k.startsWith("aws-load-balancer-controller-role"))!;
     expect(values.serviceAccount).toEqual({
       create: true,
       name: "aws-load-balancer-controller",
-      annotations: { "eks.amazonaws.com/role-arn": `\${aws_iam_role.${roleName}.arn}` },
+      annotations: {
+        "eks.amazonaws.com/role-arn": expect.stringMatching(
+          /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-eks\.outputs\./,
+        ),
+      },
     });
-    const trust = Object.values(lbc.data.aws_iam_policy_document as Record<string, Json>).find((d) =>
+    expect(roleName).toBeDefined();
+    const trust = Object.values(lbcIam.data.aws_iam_policy_document as Record<string, Json>).find((d) =>
       d.statement[0].actions.includes("sts:AssumeRoleWithWebIdentity"),
     )!;
     expect(trust.statement[0].condition.map((c: Json) => c.values[0])).toEqual([
       "system:serviceaccount:kube-system:aws-load-balancer-controller",
       "sts.amazonaws.com",
     ]);
-    // The release starts only once the role has its permissions.
-    expect(release.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\./)]);
+    // The role and its permissions exist before the release: they are in the EKS stack, which this one depends on.
+    expect(manifest.stacks["prod-lb-controller"].dependencies).toContain("prod-eks");
   });
 
   test("webhooks: no cluster-wide Service webhook; the readiness-gate webhook selects labelled pods and fails closed", () => {
@@ -94,12 +102,14 @@ describe("the AWS Load Balancer Controller release (<env>-lb-controller)", () =>
 });
 
 describe("the controller's IAM policy (v3.5.0 iam_policy.json, VPC-scoped security group rules)", () => {
-  const policy = Object.values(lbc.data.aws_iam_policy_document as Record<string, Json>).find((d) => d.statement.length > 10)!;
-  const rolePolicy = Object.values(lbc.resource.aws_iam_role_policy as Record<string, Json>)[0];
+  const policy = Object.values(lbcIam.data.aws_iam_policy_document as Record<string, Json>).find((d) => d.statement.length > 10)!;
+  const rolePolicy = Object.values(lbcIam.resource.aws_iam_role_policy as Record<string, Json>).find(
+    (p) => p.name === "aws-load-balancer-controller",
+  )!;
   const bySid = (sid: string) => policy.statement.find((s: Json) => s.sid === sid);
 
   test("an inline policy of the IRSA role, rendered from the typed statements", () => {
-    const policyName = Object.keys(lbc.data.aws_iam_policy_document).find((k) => lbc.data.aws_iam_policy_document[k] === policy);
+    const policyName = Object.keys(lbcIam.data.aws_iam_policy_document).find((k) => lbcIam.data.aws_iam_policy_document[k] === policy);
     expect(rolePolicy.policy).toBe(`\${data.aws_iam_policy_document.${policyName}.json}`);
     expect(policy.statement).toHaveLength(16);
     expect(policy.statement.flatMap((s: Json) => s.actions)).toHaveLength(

@@ -60,8 +60,14 @@ export interface AwsLoadBalancerControllerChartValues {
 export interface AwsLoadBalancerControllerProps {
   /** The cluster whose Services the controller serves: its name, region and OIDC provider (for the IRSA role). */
   readonly cluster: IEksCluster;
-  /** ID of the cluster's VPC: the controller's `--aws-vpc-id`, and the scope of its security-group-rule permissions. */
+  /** ID of the cluster's VPC: the controller's `--aws-vpc-id`. */
   readonly vpcId: string;
+  /**
+   * ARN of the controller's IRSA role ({@link AwsLoadBalancerControllerRole}),
+   * made in an AWS-only stack: the in-cluster stacks are applied by a runner
+   * whose role creates no AWS resources.
+   */
+  readonly roleArn: string;
   /** Where the controller pods run (the system pool). */
   readonly scheduling: PoolScheduling;
   /**
@@ -89,9 +95,61 @@ export interface AwsLoadBalancerControllerProps {
 /** Name of the controller's service account (and the IRSA role's `sub`). */
 const SERVICE_ACCOUNT = "aws-load-balancer-controller";
 
+export interface AwsLoadBalancerControllerRoleProps {
+  /** The cluster: its OIDC provider (trust), its region and name. */
+  readonly cluster: IEksCluster;
+  /** ID of the cluster's VPC: the scope of the controller's security-group-rule permissions. */
+  readonly vpcId: string;
+  /** Namespace the controller runs in. @default the chart's default namespace ("kube-system") */
+  readonly namespace?: string;
+}
+
 /**
- * The AWS Load Balancer Controller from its pinned Helm chart, with an IRSA
- * role holding the controller's IAM policy (domain/aws-load-balancer-controller-iam.ts).
+ * The controller's IRSA role with its IAM policy
+ * (domain/aws-load-balancer-controller-iam.ts), for the controller's service
+ * account only. AWS-only, so it lives in the EKS stack, applied with AWS
+ * credentials, while the release lives in an in-cluster stack.
+ */
+export class AwsLoadBalancerControllerRole extends Construct {
+  /** ARN of the role; pass it to {@link AwsLoadBalancerController}. */
+  readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: AwsLoadBalancerControllerRoleProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? AWS_LOAD_BALANCER_CONTROLLER_CHART.defaultNamespace;
+    const role = new ServiceAccountRole(this, "role", {
+      oidcProviderArn: props.cluster.oidcProviderArn,
+      oidcIssuerUrl: props.cluster.oidcIssuerUrl,
+      namespace,
+      serviceAccount: SERVICE_ACCOUNT,
+    });
+    const partition = new DataAwsPartition(this, "partition");
+    const account = new DataAwsCallerIdentity(this, "account");
+    const vpcArn = `arn:${partition.partition}:ec2:${props.cluster.region}:${account.accountId}:vpc/${props.vpcId}`;
+    // A policy document data source: conditions carry tokens (the VPC ARN), which it renders at plan.
+    const policy = new DataAwsIamPolicyDocument(this, "policy", {
+      statement: lbcIamStatements({ partition: partition.partition, vpcArn }).map((s) => ({
+        sid: s.sid,
+        effect: "Allow",
+        actions: [...s.actions],
+        resources: [...s.resources],
+        condition: s.conditions?.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
+      })),
+    });
+    // Inline: the document is about 5.8K characters, close to a managed policy's 6,144 limit; an inline one may have 10,240.
+    new IamRolePolicy(this, "role-policy", {
+      name: "aws-load-balancer-controller",
+      role: role.roleName,
+      policy: policy.json,
+    });
+
+    this.roleArn = role.roleArn;
+  }
+}
+
+/**
+ * The AWS Load Balancer Controller from its pinned Helm chart, running as the
+ * IRSA role {@link AwsLoadBalancerControllerRole} made in an AWS-only stack.
  *
  * The release waits (Helm `wait`) until the controller is ready, so a stack
  * that depends on this one creates Services and pods only once the webhooks
@@ -136,38 +194,12 @@ export class AwsLoadBalancerController extends Construct {
     }
     if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
-    const role = new ServiceAccountRole(this, "role", {
-      oidcProviderArn: props.cluster.oidcProviderArn,
-      oidcIssuerUrl: props.cluster.oidcIssuerUrl,
-      namespace,
-      serviceAccount: SERVICE_ACCOUNT,
-    });
-    const partition = new DataAwsPartition(this, "partition");
-    const account = new DataAwsCallerIdentity(this, "account");
-    const vpcArn = `arn:${partition.partition}:ec2:${props.cluster.region}:${account.accountId}:vpc/${props.vpcId}`;
-    // A policy document data source: conditions carry tokens (the VPC ARN), which it renders at plan.
-    const policy = new DataAwsIamPolicyDocument(this, "policy", {
-      statement: lbcIamStatements({ partition: partition.partition, vpcArn }).map((s) => ({
-        sid: s.sid,
-        effect: "Allow",
-        actions: [...s.actions],
-        resources: [...s.resources],
-        condition: s.conditions?.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
-      })),
-    });
-    // Inline: the document is about 5.8K characters, close to a managed policy's 6,144 limit; an inline one may have 10,240.
-    const rolePolicy = new IamRolePolicy(this, "role-policy", {
-      name: "aws-load-balancer-controller",
-      role: role.roleName,
-      policy: policy.json,
-    });
-
     const values: AwsLoadBalancerControllerChartValues = {
       clusterName: props.cluster.clusterName,
       region: props.cluster.region,
       vpcId: props.vpcId,
       replicaCount: replicas,
-      serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": role.roleArn } },
+      serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": props.roleArn } },
       nodeSelector: props.scheduling.nodeSelector,
       ...(props.scheduling.tolerations.length ? { tolerations: props.scheduling.tolerations } : {}),
       ...(replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
@@ -189,9 +221,8 @@ export class AwsLoadBalancerController extends Construct {
       wait: true,
       timeoutSeconds: props.timeoutSeconds ?? 600,
       values,
-      dependsOn: [rolePolicy],
     });
-    this.roleArn = role.roleArn;
+    this.roleArn = props.roleArn;
     this.serviceAccountName = SERVICE_ACCOUNT;
     this.namespace = namespace;
     this.loadBalancerClass = NLB_LOAD_BALANCER_CLASS;

@@ -1,3 +1,4 @@
+import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { Construct } from "constructs";
 import { StrimziOperator } from "../constructs/kafka/strimzi-operator";
 import { KAFKA_NAMESPACE, STRIMZI_NAMESPACE } from "../domain/names";
@@ -7,13 +8,16 @@ import { addOutput } from "./kit-stack";
 
 /**
  * `<env>-kafka-operator`: the Strimzi operator and its CRDs. Separate from the
- * Kafka stack because kubernetes_manifest needs the CRDs at plan time.
+ * Kafka stack because kubernetes_manifest needs the CRDs at plan time. The
+ * CRDs are read at plan time from Strimzi's release with hashicorp/http
+ * (constructs/helm/chart-crds.ts), hence the provider here.
  */
 export class KafkaOperatorStack extends InClusterStack {
   readonly operator: StrimziOperator;
 
   constructor(scope: Construct, props: InClusterLayerProps) {
     super(scope, { ...props, layer: "kafka-operator" });
+    new HttpProvider(this, "http");
     this.operator = new StrimziOperator(this, "strimzi", {
       operatorNamespace: STRIMZI_NAMESPACE,
       watchNamespace: KAFKA_NAMESPACE,

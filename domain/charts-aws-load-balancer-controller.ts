@@ -1,4 +1,5 @@
 import type { ChartEntry } from "./charts";
+import { AWS_LOAD_BALANCER_CONTROLLER_3_5_0_CRD_SOURCES } from "./crd-sources";
 
 /**
  * The AWS Load Balancer Controller chart, pinned (registered in
@@ -15,9 +16,9 @@ import type { ChartEntry } from "./charts";
  * is built and tested for.
  *
  * CRDs: the chart's `crds/` folder (crds.yaml and gateway-crds.yaml), which
- * Helm installs on first install and never upgrades: a chart bump needs its
- * CRDs applied separately (`kubectl apply -k .../crds?ref=<tag>`, the chart's
- * README).
+ * Helm installs on first install and never upgrades; the kit applies them
+ * itself from the controller's per-CRD files of the same release
+ * (domain/crd-sources.ts, constructs/helm/chart-crds.ts).
  */
 export const AWS_LOAD_BALANCER_CONTROLLER: ChartEntry = {
   key: "awsLoadBalancerController",
@@ -27,6 +28,7 @@ export const AWS_LOAD_BALANCER_CONTROLLER: ChartEntry = {
   defaultNamespace: "kube-system",
   crdInstall: "crds-folder",
   crdGroups: ["elbv2.k8s.aws", "aga.k8s.aws", "gateway.k8s.aws"],
+  crdSources: AWS_LOAD_BALANCER_CONTROLLER_3_5_0_CRD_SOURCES,
   // The served versions in crds/crds.yaml and crds/gateway-crds.yaml (TargetGroupBinding also serves v1alpha1, not the storage version).
   crds: [
     { group: "elbv2.k8s.aws", version: "v1beta1", kind: "TargetGroupBinding" },

@@ -12,6 +12,7 @@
  */
 
 import { AWS_LOAD_BALANCER_CONTROLLER } from "./charts-aws-load-balancer-controller";
+import { CrdSource, crdSourceProblems, STRIMZI_1_2_0_CRD_SOURCES } from "./crd-sources";
 
 /** Where Helm fetches a chart: an OCI registry or a classic HTTP(S) chart repository (index.yaml). */
 export type ChartRepository = `oci://${string}` | `https://${string}`;
@@ -53,6 +54,21 @@ export interface ChartEntry {
   /** Every kind the chart defines, each in one of {@link crdGroups}. */
   readonly crds: readonly ChartCrd[];
   /**
+   * For crdInstall `crds-folder` (required there, refused elsewhere): the CRD
+   * files of this chart version, one per kind, which the kit applies itself
+   * (constructs/helm/chart-crds.ts) because Helm never upgrades that folder.
+   * @default none
+   */
+  readonly crdSources?: readonly CrdSource[];
+  /**
+   * For crdInstall `crds-folder`: names of CRDs that earlier registered
+   * versions of this chart shipped and this version no longer does. The kit
+   * stops managing them without deleting them (deleting a CRD deletes every
+   * resource of its kind); keep the list across later bumps.
+   * @default none
+   */
+  readonly retiredCrds?: readonly string[];
+  /**
    * Value paths whose contents the chart passes through as they are (toYaml
    * into a Kubernetes object) or whose keys are user data: node selectors,
    * tolerations, affinity, annotations, labels, resources, env lists,
@@ -92,8 +108,9 @@ const STRIMZI_KAFKA_GROUP = "kafka.strimzi.io";
 const STRIMZI_CORE_GROUP = "core.strimzi.io";
 
 /**
- * Strimzi 1.2.0. CRDs: the chart's `crds/` folder at tag 1.2.0 (ten files;
- * `StrimziPodSet` is the one kind in `core.strimzi.io`); the kinds the kit
+ * Strimzi 1.2.0. CRDs: the chart's `crds/` folder at tag 1.2.0 (ten files,
+ * listed with their hashes in domain/crd-sources.ts; `StrimziPodSet` is the
+ * one kind in `core.strimzi.io`); the kinds the kit
  * writes are also in shared/schemas/strimzi-1.2.0/. Kafka versions:
  * kafka-versions.yaml at tag 1.2.0 (shared/reference/strimzi-1.2.0/): 4.2.0,
  * 4.2.1, 4.3.0 and 4.3.1 are `supported: true`, 4.3.1 is the default, every
@@ -121,6 +138,7 @@ export const STRIMZI: StrimziChartEntry = {
     ].map((kind) => ({ group: STRIMZI_KAFKA_GROUP, version: "v1", kind })),
     { group: STRIMZI_CORE_GROUP, version: "v1", kind: "StrimziPodSet" },
   ],
+  crdSources: STRIMZI_1_2_0_CRD_SOURCES,
   // Each is rendered with toYaml (templates/060-Deployment, 052-NetworkPolicy, 090-ConfigMap) or holds user data.
   freeFormValuePaths: [
     "nodeSelector",
@@ -220,6 +238,13 @@ export function chartRegistryProblems(charts: Readonly<Record<string, ChartEntry
     }
     if ((c.crdInstall === "none") !== (c.crds.length === 0)) {
       problems.push(`${where}: crdInstall ${c.crdInstall} disagrees with ${c.crds.length} CRD kinds`);
+    }
+    if (c.crdInstall === "crds-folder") {
+      if (!c.crdSources?.length) {
+        problems.push(`${where}: crdInstall crds-folder needs crdSources (Helm never upgrades crds/; the kit applies them itself)`);
+      } else problems.push(...crdSourceProblems(c.crdSources, c).map((p) => `${where}: ${p}`));
+    } else if (c.crdSources?.length || c.retiredCrds?.length) {
+      problems.push(`${where}: crdSources or retiredCrds given for crdInstall ${c.crdInstall}; Helm already manages these CRDs`);
     }
   }
   return problems;

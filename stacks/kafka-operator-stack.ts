@@ -1,3 +1,4 @@
+import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { Construct } from "constructs";
 import { Namespace } from "../constructs/k8s/namespace";
 import { kubernetesServiceCidr, tcpPorts } from "../constructs/k8s/network-policy";
@@ -33,6 +34,9 @@ const KAFKA_NAMESPACE_OLD_ADDRESS = "kubernetes_namespace_v1.strimzi_watch-names
  * default deny that landed in one stack while the allows it needs waited for
  * a later one would cut running brokers and the gateway off for the minutes
  * in between. They select pods by label, so they need nothing from later stacks.
+ *
+ * The Strimzi CRDs are read at plan time from Strimzi's release with
+ * hashicorp/http (constructs/helm/chart-crds.ts), hence that provider here.
  */
 export class KafkaOperatorStack extends InClusterStack {
   readonly operator: StrimziOperator;
@@ -66,6 +70,7 @@ export class KafkaOperatorStack extends InClusterStack {
       labels: env.features.ingest && env.ingest.loadBalancer ? POD_READINESS_GATE_LABEL : undefined,
     });
 
+    new HttpProvider(this, "http");
     this.operator = new StrimziOperator(this, "strimzi", {
       operatorNamespace: this.operatorNamespace,
       watchNamespace: this.kafkaNamespace,

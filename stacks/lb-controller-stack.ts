@@ -1,3 +1,4 @@
+import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { Construct } from "constructs";
 import { AwsLoadBalancerController } from "../constructs/ingress/aws-load-balancer-controller";
 import { schedulingFor } from "../domain/node-pools";
@@ -24,6 +25,8 @@ export class LoadBalancerControllerStack extends InClusterStack {
   constructor(scope: Construct, props: LoadBalancerControllerStackProps) {
     super(scope, { ...props, layer: "lb-controller" });
     const env = props.env;
+    // The chart's CRDs are read at plan time from the controller's release (constructs/helm/chart-crds.ts).
+    new HttpProvider(this, "http");
     this.controller = new AwsLoadBalancerController(this, "aws-load-balancer-controller", {
       cluster: props.cluster,
       vpcId: props.vpcId,

@@ -5,7 +5,8 @@ import * as YAML from "yaml";
 import { SUPPORTED_KAFKA_VERSIONS } from "../config/validate-kafka";
 import { HelmChart, HelmChartProps } from "../constructs/helm/helm-chart";
 import { StrimziChartValues } from "../constructs/kafka/strimzi-operator";
-import { CHARTS, chartRegistryProblems, isExactChartVersion, STRIMZI } from "../domain/charts";
+import { ChartEntry, CHARTS, chartRegistryProblems, isExactChartVersion, STRIMZI } from "../domain/charts";
+import { crdResourceName } from "../domain/crd-sources";
 import { STRIMZI_SCHEMA_DIR, strimziSchemasPresent } from "./strimzi-schemas";
 
 const build = (props: Partial<HelmChartProps<any>> = {}) => {
@@ -13,6 +14,8 @@ const build = (props: Partial<HelmChartProps<any>> = {}) => {
   const chart = new HelmChart(stack, "chart", { chart: STRIMZI, releaseName: "strimzi", ...props });
   return { stack, chart };
 };
+/** A chart version that defines no CRDs (the shape of most charts the kit will add). */
+const NO_CRDS_CHART: ChartEntry = { ...STRIMZI, crdInstall: "none", crdGroups: [], crds: [], crdSources: undefined };
 const releaseOf = (stack: TerraformStack): Record<string, any> =>
   Object.values(JSON.parse(Testing.synth(stack)).resource.helm_release)[0] as any;
 
@@ -32,9 +35,21 @@ describe("HelmChart", () => {
       timeout: 600,
       values: ['{"replicas":1,"nodeSelector":{"kubernetes.io/os":"linux"}}'],
     });
-    expect(release.depends_on).toBeUndefined();
+    // Strimzi ships its CRDs in crds/: the kit applies them (ChartCrds) and Helm skips them.
+    expect(release.skip_crds).toBe(true);
+    expect(release.depends_on).toEqual(STRIMZI.crdSources!.map((s) => `kubernetes_manifest.${crdResourceName(s.name)}`));
     expect([chart.releaseName, chart.namespace, chart.chart]).toEqual(["strimzi", "strimzi-system", STRIMZI]);
+    expect(chart.crds?.crdNames).toEqual(STRIMZI.crdSources!.map((s) => s.name));
     expect(chart.node.defaultChild).toBe(chart.release);
+  });
+
+  test("a chart without CRDs in crds/ gets no ChartCrds, no skip_crds and no dependencies", () => {
+    const { stack, chart } = build({ chart: NO_CRDS_CHART });
+    const release = releaseOf(stack);
+    expect(release.skip_crds).toBeUndefined();
+    expect(release.depends_on).toBeUndefined();
+    expect(chart.crds).toBeUndefined();
+    expect(JSON.parse(Testing.synth(stack)).resource.kubernetes_manifest).toBeUndefined();
   });
 
   test("no values: no values attribute (the chart's defaults)", () => {
@@ -90,9 +105,9 @@ describe("HelmChart", () => {
 
   test("namespace, createNamespace, wait, atomic, timeout and dependsOn are passed through", () => {
     const stack = new TerraformStack(Testing.app(), "stack");
-    const first = new HelmChart(stack, "first", { chart: STRIMZI, releaseName: "first" });
+    const first = new HelmChart(stack, "first", { chart: NO_CRDS_CHART, releaseName: "first" });
     new HelmChart(stack, "second", {
-      chart: STRIMZI,
+      chart: NO_CRDS_CHART,
       releaseName: "second",
       namespace: "other",
       createNamespace: false,
@@ -113,7 +128,15 @@ describe("chart registry", () => {
   });
 
   test("the consistency check is not vacuous", () => {
-    const broken = { strimzi: { ...STRIMZI, key: "other", version: "^1.2.0", crdGroups: ["kafka.strimzi.io", "example.com"] } };
+    const broken = {
+      strimzi: {
+        ...STRIMZI,
+        key: "other",
+        version: "^1.2.0",
+        crdGroups: ["kafka.strimzi.io", "example.com"],
+        crdSources: STRIMZI.crdSources!.map((s) => ({ ...s, release: "^1.2.0" })),
+      },
+    };
     expect(chartRegistryProblems(broken)).toEqual([
       'strimzi (strimzi-kafka-operator ^1.2.0): key "other" differs from its registry key',
       'strimzi (strimzi-kafka-operator ^1.2.0): version "^1.2.0" is not an exact version',

@@ -1,11 +1,16 @@
+import { HttpProvider } from "@cdktf/provider-http/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
 import { environments } from "../config";
+import { HelmChart } from "../constructs/helm/helm-chart";
+import { ChartEntry, STRIMZI } from "../domain/charts";
 import { canonicalQuantity, cpuQuantity, memoryQuantity } from "../domain/k8s-quantity";
 import { normalizationProblems } from "../tools/plan-checks/checks/built-in-kinds-normalized";
-import { crdInstalledFirst } from "../tools/plan-checks/checks/crd-installed-first";
 import { lbControllerFirst } from "../tools/plan-checks/checks/lb-controller-first";
 import { goDurationSeconds, strimziReadyWait } from "../tools/plan-checks/checks/strimzi-ready-wait";
-import { PLAN_CHECKS, readSynthOutput, runPlanChecks, SynthOutput } from "../tools/plan-checks";
 import { prod } from "../config/prod";
+import { chartCrdsManaged, chartCrdsManagedCheck } from "../tools/plan-checks/checks/chart-crds-managed";
+import { crdInstalledFirst, crdInstallers } from "../tools/plan-checks/checks/crd-installed-first";
+import { PLAN_CHECKS, readSynthOutput, runPlanChecks, SynthOutput, TerraformJson } from "../tools/plan-checks";
 import { synthEnvironment } from "./helpers";
 
 /**
@@ -291,5 +296,125 @@ describe("STRIMZI_READY_WAIT: Strimzi resources later stacks need are waited for
     ["30m ", undefined],
   ])("Go duration %s is %s seconds", (text, seconds) => {
     expect(goDurationSeconds(text)).toBe(seconds);
+  });
+});
+
+describe("CHART_CRDS_MANAGED: a chart's crds/ folder is applied by the kit, from that chart version's pinned files", () => {
+  /** The Strimzi release as HelmChart synthesizes it (with its ChartCrds), in a stack with the http provider. */
+  function operatorJson(chart: ChartEntry = STRIMZI): TerraformJson {
+    const stack = new TerraformStack(Testing.app(), "op");
+    new HttpProvider(stack, "http");
+    new HelmChart(stack, "strimzi", { chart, releaseName: "strimzi" });
+    return JSON.parse(Testing.synth(stack));
+  }
+  const appOf = (stacks: Record<string, { deps?: string[]; json: TerraformJson }>): SynthOutput => ({
+    dir: "(memory)",
+    stacks: new Map(Object.entries(stacks).map(([name, s]) => [name, { name, dependencies: s.deps ?? [], json: s.json }])),
+  });
+  const messages = (out: SynthOutput, charts?: readonly ChartEntry[]) =>
+    (charts ? chartCrdsManagedCheck(charts) : chartCrdsManaged).run(out).map((f) => `${f.address}: ${f.message}`);
+  /** Strimzi 1.3.0 as a bump would register it: new files, new hashes. */
+  const BUMPED: ChartEntry = {
+    ...STRIMZI,
+    version: "1.3.0",
+    crdSources: STRIMZI.crdSources!.map((s) => ({
+      ...s,
+      url: s.url.replace(/[0-9a-f]{40}/, "a".repeat(40)),
+      sha256: "b".repeat(64),
+      release: "1.3.0",
+    })),
+  };
+
+  test("the operator stack as HelmChart now synthesizes it passes, and its CRD manifests install the Strimzi groups", () => {
+    const out = appOf({ op: { json: operatorJson() }, cr: { deps: ["op"], json: { resource: kafkaTopic } } });
+    expect(messages(out)).toEqual([]);
+    expect(crdInstallers(out).get("kafka.strimzi.io")).toEqual(["op"]);
+    expect(crdInstalledFirst.run(out)).toEqual([]);
+  });
+
+  test("fails on the operator stack as synthesized before (release without skip_crds, no CRD manifests)", () => {
+    const before = operatorJson();
+    for (const key of Object.keys(before.resource)) if (key !== "helm_release") delete before.resource[key];
+    delete before.data;
+    delete before.import;
+    const release: TerraformJson = Object.values(before.resource.helm_release)[0] as TerraformJson;
+    delete release.skip_crds;
+    delete release.depends_on;
+    const found = messages(appOf({ op: { json: before } }));
+    expect(found).toHaveLength(1 + STRIMZI.crdSources!.length);
+    expect(found[0]).toBe(
+      "helm_release.strimzi: strimzi-kafka-operator 1.2.0 ships its CRDs in crds/, which Helm creates on first install and never upgrades; " +
+        "set skip_crds and apply them with ChartCrds",
+    );
+    expect(found[1]).toBe(
+      `helm_release.strimzi: strimzi-kafka-operator 1.2.0: CRD kafkas.kafka.strimzi.io is not applied from ${STRIMZI.crdSources![0].url} ` +
+        "by this stack or one it depends on (a chart bump must bring its own CRDs; ChartCrds applies them)",
+    );
+  });
+
+  test("a chart bump without its CRDs fails: the release moves to 1.3.0, the manifests still apply 1.2.0's files", () => {
+    const json = operatorJson();
+    (Object.values(json.resource.helm_release)[0] as TerraformJson).version = "1.3.0";
+    const found = messages(appOf({ op: { json } }), [BUMPED]);
+    expect(found).toHaveLength(10);
+    expect(found.every((m) => m.includes("strimzi-kafka-operator 1.3.0: CRD ") && m.includes("is not applied from https://"))).toBe(true);
+    // The bump done through the registry and HelmChart brings its CRDs.
+    expect(messages(appOf({ op: { json: operatorJson(BUMPED) } }), [BUMPED])).toEqual([]);
+  });
+
+  test("CRDs applied by a stack the release's stack depends on count; by an unrelated stack they do not", () => {
+    const crdsOnly = operatorJson();
+    delete crdsOnly.resource.helm_release;
+    const releaseOnly = operatorJson();
+    for (const key of Object.keys(releaseOnly.resource)) if (key !== "helm_release") delete releaseOnly.resource[key];
+    (Object.values(releaseOnly.resource.helm_release)[0] as TerraformJson).depends_on = [];
+    expect(messages(appOf({ crds: { json: crdsOnly }, op: { deps: ["crds"], json: releaseOnly } }))).toEqual([]);
+    expect(messages(appOf({ crds: { json: crdsOnly }, op: { json: releaseOnly } }))).toHaveLength(10);
+  });
+
+  test("each safeguard is required: pinned hash, status check, force_conflicts, prevent_destroy, the release's dependency, a pinned provider", () => {
+    const json = operatorJson();
+    const kafka = "crd_kafkas_kafka_strimzi_io";
+    json.data.http[kafka].lifecycle.postcondition[1].condition = `\${sha256(self.response_body) == "${"0".repeat(64)}"}`;
+    json.data.http.crd_kafkatopics_kafka_strimzi_io.lifecycle.postcondition = [];
+    json.resource.kubernetes_manifest.crd_kafkausers_kafka_strimzi_io.field_manager.force_conflicts = false;
+    delete json.resource.kubernetes_manifest.crd_kafkanodepools_kafka_strimzi_io.lifecycle.prevent_destroy;
+    const release = Object.values(json.resource.helm_release)[0] as TerraformJson;
+    release.depends_on = release.depends_on.filter((d: string) => !d.endsWith("crd_kafkarebalances_kafka_strimzi_io"));
+    delete json.terraform.required_providers.http;
+    expect(messages(appOf({ op: { json } }))).toEqual([
+      "kubernetes_manifest.crd_kafkatopics_kafka_strimzi_io: kubernetes_manifest.crd_kafkatopics_kafka_strimzi_io applies data.http.crd_kafkatopics_kafka_strimzi_io " +
+        `(${STRIMZI.crdSources![3].url}) without a sha256(self.response_body) postcondition: whatever the URL serves gets applied`,
+      "kubernetes_manifest.crd_kafkatopics_kafka_strimzi_io: kubernetes_manifest.crd_kafkatopics_kafka_strimzi_io applies data.http.crd_kafkatopics_kafka_strimzi_io " +
+        `(${STRIMZI.crdSources![3].url}) without a self.status_code == 200 postcondition: an error page would be decoded`,
+      "data.http.crd_kafkabridges_kafka_strimzi_io: data.http without a pinned hashicorp/http in required_providers (terraform init would take the newest release): " +
+        "declare HttpProvider in the stack",
+      `kubernetes_manifest.${kafka}: strimzi-kafka-operator 1.2.0: CRD kafkas.kafka.strimzi.io is checked against sha256 ${"0".repeat(64)}, ` +
+        `the registry pins ${STRIMZI.crdSources![0].sha256}`,
+      "kubernetes_manifest.crd_kafkausers_kafka_strimzi_io: strimzi-kafka-operator 1.2.0: CRD kafkausers.kafka.strimzi.io is applied without " +
+        "field_manager.force_conflicts; on a cluster where Helm created it, the server-side apply conflicts with Helm's fields (.spec.versions)",
+      "kubernetes_manifest.crd_kafkanodepools_kafka_strimzi_io: strimzi-kafka-operator 1.2.0: CRD kafkanodepools.kafka.strimzi.io lacks " +
+        "lifecycle.prevent_destroy; deleting it deletes every KafkaNodePool in the cluster",
+      "helm_release.strimzi: strimzi-kafka-operator 1.2.0: the release does not depend on kubernetes_manifest.crd_kafkarebalances_kafka_strimzi_io; " +
+        "Helm may start the operator before its CRD is applied",
+    ]);
+  });
+
+  test("a retired CRD must be released from state with destroy = false, not dropped", () => {
+    const retiring: ChartEntry = { ...STRIMZI, retiredCrds: ["kafkamirrormakers.kafka.strimzi.io"] };
+    const json = operatorJson(retiring);
+    expect(messages(appOf({ op: { json } }), [retiring])).toEqual([]);
+    delete json.removed;
+    expect(messages(appOf({ op: { json } }), [retiring])).toEqual([
+      "helm_release.strimzi: strimzi-kafka-operator 1.2.0: retired CRD kafkamirrormakers.kafka.strimzi.io has no removed { from = " +
+        "kubernetes_manifest.crd_kafkamirrormakers_kafka_strimzi_io, lifecycle { destroy = false } }; where the kit applied it, " +
+        "dropping its resource deletes the CRD and every resource of its kind",
+    ]);
+  });
+
+  test("a release that skips crds/ installs no CRD group as far as CRD_INSTALLED_FIRST knows", () => {
+    const skipped = { helm_release: { strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", skip_crds: true } } };
+    const out = app({ op: { resource: skipped }, cr: { deps: ["op"], resource: kafkaTopic } });
+    expect(crdInstalledFirst.run(out).map((f) => f.message)).toEqual(["KafkaTopic/t (kafka.strimzi.io): no stack installs this CRD group"]);
   });
 });

@@ -2,6 +2,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ChartEntry, isDnsLabel, isExactChartVersion, MAX_RELEASE_NAME_LENGTH } from "../../domain/charts";
+import { ChartCrds } from "./chart-crds";
 
 /** Helm values: a JSON object (the chart's values.yaml structure). */
 export type HelmValues = object;
@@ -57,6 +58,12 @@ export interface HelmChartProps<V extends HelmValues = Record<string, unknown>> 
  * and checked before synth, and the release is emitted as `helm_release`
  * with `values: [JSON.stringify(values)]`.
  *
+ * A chart whose registry entry has crdInstall `crds-folder` gets a
+ * {@link ChartCrds} child (`crds`): its CRDs are applied from the pinned,
+ * checksummed files of that chart version, and the release installs with
+ * `skip_crds` after them. Helm never upgrades a `crds/` folder, so without
+ * this a chart bump would keep the old schemas.
+ *
  * The `helm_release` is this construct's default child (id `Default`), so its
  * Terraform address is the one a `Release` created directly under this
  * construct's scope with this construct's id would get.
@@ -72,6 +79,8 @@ export class HelmChart<V extends HelmValues = Record<string, unknown>> extends C
   readonly values: V | undefined;
   /** The underlying `helm_release` resource (depend on it to wait for the release). */
   readonly release: Release;
+  /** The chart's CRDs, applied by the kit, when the registry says they ship in `crds/` (else undefined). */
+  readonly crds?: ChartCrds;
 
   constructor(scope: Construct, id: string, props: HelmChartProps<V>) {
     super(scope, id);
@@ -96,6 +105,8 @@ export class HelmChart<V extends HelmValues = Record<string, unknown>> extends C
     if (props.values !== undefined) problems.push(...nonJsonValues(props.values, "values"));
     if (problems.length) throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join("\n"));
 
+    const crds = props.chart.crdInstall === "crds-folder" ? new ChartCrds(this, "crds", { chart: props.chart }) : undefined;
+    const dependsOn = [...(props.dependsOn ?? []), ...(crds?.manifests ?? [])];
     this.release = new Release(this, "Default", {
       name: props.releaseName,
       repository: props.chart.repository,
@@ -107,8 +118,11 @@ export class HelmChart<V extends HelmValues = Record<string, unknown>> extends C
       wait: props.wait ?? true,
       timeout,
       values: props.values === undefined ? undefined : [JSON.stringify(props.values)],
-      dependsOn: props.dependsOn?.length ? [...props.dependsOn] : undefined,
+      // Helm would create crds/ on first install only; ChartCrds applies (and upgrades) them first.
+      skipCrds: crds ? true : undefined,
+      dependsOn: dependsOn.length ? dependsOn : undefined,
     });
+    this.crds = crds;
     this.releaseName = props.releaseName;
     this.namespace = namespace;
     this.chart = props.chart;

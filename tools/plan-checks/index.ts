@@ -1,5 +1,6 @@
 import { builtInKindsNormalized } from "./checks/built-in-kinds-normalized";
 import { clusterReachableFromCi } from "./checks/cluster-reachable-from-ci";
+import { chartCrdsManaged } from "./checks/chart-crds-managed";
 import { crdInstalledFirst } from "./checks/crd-installed-first";
 import { lbControllerFirst } from "./checks/lb-controller-first";
 import { strimziReadyWait } from "./checks/strimzi-ready-wait";
@@ -16,6 +17,7 @@ export const PLAN_CHECKS: readonly PlanCheck[] = [
   lbControllerFirst,
   clusterReachableFromCi,
   inClusterStacksAwsFree,
+  chartCrdsManaged,
 ];
 
 export function runPlanChecks(out: SynthOutput, checks: readonly PlanCheck[] = PLAN_CHECKS): Finding[] {

@@ -1,14 +1,28 @@
 import { findChart } from "../../../domain/charts";
 import { dependsOn, Finding, PlanCheck, resourcesOf, SynthOutput } from "../synth-output";
 import { apiGroupOf, BUILT_IN_GROUPS } from "./built-in-kinds-normalized";
+import { groupOfSource, httpManifests } from "./chart-crds-managed";
 
-/** Where each CRD group gets installed: the stacks whose Helm releases (by the chart registry) or CRD manifests bring it. */
+/**
+ * Where each CRD group gets installed: the stacks whose Helm releases (by the
+ * chart registry; not a crds/ folder the release skips) or CRD manifests (a
+ * literal CustomResourceDefinition, or a registered CRD file fetched with
+ * data "http") bring it.
+ */
 export function crdInstallers(out: SynthOutput): Map<string, string[]> {
   const installers = new Map<string, string[]>();
-  const add = (group: string, stack: string) => installers.set(group, [...(installers.get(group) ?? []), stack]);
+  const add = (group: string, stack: string) => {
+    if (!installers.get(group)?.includes(stack)) installers.set(group, [...(installers.get(group) ?? []), stack]);
+  };
   for (const stack of out.stacks.values()) {
     for (const { config } of resourcesOf(stack, "helm_release")) {
-      for (const group of findChart(String(config.chart), String(config.version))?.crdGroups ?? []) add(group, stack.name);
+      const entry = findChart(String(config.chart), String(config.version));
+      if (entry?.crdInstall === "crds-folder" && config.skip_crds === true) continue;
+      for (const group of entry?.crdGroups ?? []) add(group, stack.name);
+    }
+    for (const m of httpManifests(stack)) {
+      const group = m.registered && groupOfSource(m.registered);
+      if (group) add(group, stack.name);
     }
     for (const { config } of resourcesOf(stack, "kubernetes_manifest")) {
       const m = config.manifest;

@@ -7,8 +7,8 @@
  * Bumping a chart is a change here first: its reference files
  * (`shared/reference/charts/<chart>-<version>/values.yaml`, and
  * `values.schema.json` when the chart ships one) must exist for the new
- * version, and test/helm-values.test.ts checks every value the kit sets
- * against them.
+ * version, or the entry lists `referenceValuePaths` read from the chart, and
+ * test/helm-values.test.ts checks every value the kit sets against them.
  */
 
 /** Where Helm fetches a chart: an OCI registry or a classic HTTP(S) chart repository (index.yaml). */

@@ -143,6 +143,85 @@ const helmReleases = (out: Record<string, Json>) =>
   });
 });
 
+describe("charts without reference files: values checked against the registry's referenceValuePaths", () => {
+  // An empty reference directory: the chart has no copy there, as for charts pinned from a repository the reference lacks.
+  const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-ref-empty-"));
+  afterAll(() => fs.rmSync(emptyDir, { recursive: true, force: true }));
+  const entry: ChartEntry = {
+    ...STRIMZI,
+    key: "listed",
+    chart: "listed-chart",
+    version: "1.0.0",
+    freeFormValuePaths: ["nodeSelector", "tolerations", "serviceAccount.annotations"],
+    additionalValuePaths: ["envFrom"],
+    referenceValuePaths: [
+      "clusterName",
+      "replicaCount",
+      "serviceAccount.create",
+      "serviceAccount.name",
+      "podDisruptionBudget",
+      "rules[].host",
+    ],
+    source: "github.com/example/charts tag listed-chart-1.0.0: values.yaml",
+  };
+  const check = (values: Json) => helmValuesProblems(entry, values, emptyDir);
+
+  test("paths at or below listed, free-form and additional paths pass", () => {
+    expect(
+      check({
+        clusterName: "prod-streaming",
+        replicaCount: 2,
+        serviceAccount: { create: true, name: "sa", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/x" } },
+        podDisruptionBudget: { maxUnavailable: 1 },
+        nodeSelector: { "platform.streaming-kit/pool": "system" },
+        tolerations: [{ key: "k", operator: "Exists" }],
+        rules: [{ host: "a" }],
+        envFrom: [{ secretRef: { name: "s" } }],
+      }),
+    ).toEqual([]);
+  });
+
+  test("a typo fails, naming the path and suggesting the listed key", () => {
+    expect(check({ clusterNmae: "prod-streaming" })).toEqual([
+      "listed-chart 1.0.0: clusterNmae is not a value path of the chart (referenceValuePaths in domain/charts.ts, read from " +
+        "github.com/example/charts tag listed-chart-1.0.0: values.yaml), so the chart ignores it (did you mean clusterName?)",
+    ]);
+  });
+
+  test("a nested typo and an unlisted nested key fail with their full paths", () => {
+    const problems = check({ serviceAccount: { craete: true, automount: false }, rules: [{ hots: "a" }] });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(
+      /^listed-chart 1\.0\.0: serviceAccount\.craete is not a value path .* \(did you mean serviceAccount\.create\?\)$/,
+    );
+    expect(problems[1]).toMatch(/^listed-chart 1\.0\.0: serviceAccount\.automount is not a value path .*ignores it$/);
+    expect(problems[2]).toMatch(/^listed-chart 1\.0\.0: rules\[0\]\.hots is not a value path .* \(did you mean rules\[0\]\.host\?\)$/);
+  });
+
+  test("a scalar where the chart has a map fails", () => {
+    expect(check({ serviceAccount: true })).toEqual([
+      "listed-chart 1.0.0: serviceAccount is a boolean, but the chart has keys below it (serviceAccount.create, serviceAccount.name, serviceAccount.annotations)",
+    ]);
+  });
+
+  test("no reference directory and no list is still a failure", () => {
+    const { referenceValuePaths: _none, ...unlisted } = entry;
+    expect(helmValuesProblems(unlisted, { clusterName: "x" }, emptyDir)).toEqual([
+      `listed-chart 1.0.0: no reference directory with a values.yaml (${emptyDir}/listed-chart-1.0.0/values.yaml); ` +
+        "add the chart's default values.yaml (and values.schema.json if it ships one) before pinning this version",
+    ]);
+  });
+
+  test("a chart with reference files is checked against them, not against its list", () => {
+    // Strimzi has reference files: a key its list would accept but its values.yaml lacks still fails.
+    if (!chartReferencesPresent) return;
+    const listedStrimzi: ChartEntry = { ...STRIMZI, referenceValuePaths: ["watchNamespace"] };
+    expect(helmValuesProblems(listedStrimzi, { watchNamespace: ["kafka"] })[0]).toMatch(
+      /^strimzi-kafka-operator 1\.2\.0: watchNamespace is not a key of the chart's default values\.yaml/,
+    );
+  });
+});
+
 describe("values.schema.json drafts", () => {
   const entry: ChartEntry = { ...STRIMZI, chart: "drafted", version: "1.0.0", freeFormValuePaths: [], additionalValuePaths: [] };
   const dirs: string[] = [];

@@ -12,6 +12,9 @@ import { ALL_CHARTS, ChartEntry } from "../domain/charts";
  * chart ships one) lives outside the repository, in
  * ../shared/reference/charts/<chart>-<version>/ (override the folder with
  * CHART_REFERENCE_DIR). Tests that need it skip, saying so, when it is absent.
+ * A chart with no copy there is checked against its registry entry's
+ * `referenceValuePaths` instead (read from the chart at its `source`); with
+ * neither, its values fail.
  */
 export const CHART_REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(__dirname, "..", "..", "shared", "reference", "charts");
 export const chartReferencesPresent = fs.existsSync(CHART_REFERENCE_DIR);
@@ -152,6 +155,65 @@ export function valueKeyProblems(entry: ChartEntry, values: unknown, defaults: J
   return problems;
 }
 
+/**
+ * Every value path in `values` that is neither at or below one of the
+ * registry entry's `referenceValuePaths` (the paths of the chart's default
+ * values.yaml, read from the chart at `entry.source`) nor at or below a
+ * free-form or additional path. For charts whose defaults are not in the
+ * reference directory. A path above listed ones (`serviceAccount` when
+ * `serviceAccount.create` is listed) is a map in the chart, so it is walked
+ * into; a scalar there is refused. Empty when every path is listed.
+ */
+export function referencePathProblems(entry: ChartEntry, values: unknown): string[] {
+  const where = `${entry.chart} ${entry.version}`;
+  const listed = entry.referenceValuePaths ?? [];
+  const accepted = [...listed, ...entry.freeFormValuePaths, ...(entry.additionalValuePaths ?? [])];
+  /** `p` is `path`, or below it (`a.b.c` and `a.b[].c` are below `a.b`). */
+  const atOrBelow = (p: string, path: string) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[]`);
+  /** The listed paths strictly below `p`: non-empty when the chart has a map (or list) at `p`. */
+  const below = (p: string) => accepted.filter((a) => a !== p && atOrBelow(a, p));
+  /** Keys the chart has directly under `p` ("" for the top level), for "did you mean". */
+  const childKeys = (p: string) =>
+    [
+      ...new Set(
+        accepted
+          .filter((a) => p === "" || a.startsWith(`${p}.`))
+          .map((a) => (p === "" ? a : a.slice(p.length + 1)).split(/[.[]/)[0])
+          .filter((k) => k !== ""),
+      ),
+    ].sort();
+  const problems: string[] = [];
+  const walk = (value: unknown, segs: Segments): void => {
+    const at = pattern(segs);
+    if (segs.length && accepted.some((a) => atOrBelow(at, a))) return;
+    if (segs.length && below(at).length === 0) {
+      const key = segs[segs.length - 1];
+      const parent = segs.slice(0, -1);
+      const hint = typeof key === "string" ? closest(key, childKeys(pattern(parent))) : undefined;
+      problems.push(
+        `${where}: ${display(segs)} is not a value path of the chart (referenceValuePaths in domain/charts.ts, read from ${entry.source}), ` +
+          `so the chart ignores it` +
+          (hint ? ` (did you mean ${display([...parent, hint])}?)` : ""),
+      );
+      return;
+    }
+    if (isMap(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...segs, k]);
+    } else if (Array.isArray(value)) {
+      value.forEach((el, i) => {
+        if (isMap(el) || Array.isArray(el)) walk(el, [...segs, i]);
+      });
+    } else if (value !== null) {
+      problems.push(
+        `${where}: ${display(segs)} is a ${kindOf(value)}, but the chart has keys below it (${below(at).slice(0, 3).join(", ")}` +
+          `${below(at).length > 3 ? ", ..." : ""})`,
+      );
+    }
+  };
+  walk(values, []);
+  return problems;
+}
+
 /** Helm's merge of user values over the defaults: maps merge, everything else replaces, null deletes. */
 export function coalesce(defaults: unknown, values: unknown): unknown {
   if (!isMap(defaults) || !isMap(values)) return values;
@@ -193,8 +255,12 @@ function schemaValidator(schema: Json): (data: unknown) => string[] {
  */
 export function helmValuesProblems(entry: ChartEntry, values: Json | readonly Json[], referenceDir = CHART_REFERENCE_DIR): string[] {
   const ref = loadChartReference(entry, referenceDir);
-  if (typeof ref === "string") return [ref];
   const documents: readonly unknown[] = Array.isArray(values) ? values : [values];
+  if (typeof ref === "string") {
+    // No copy of the chart's defaults: check against the value paths the registry read from them, if it lists any.
+    if (entry.referenceValuePaths?.length) return documents.flatMap((d) => referencePathProblems(entry, d));
+    return [ref];
+  }
   const problems = documents.flatMap((d) => valueKeyProblems(entry, d, ref.defaults));
   if (ref.schema) {
     let errors: string[];
@@ -210,8 +276,8 @@ export function helmValuesProblems(entry: ChartEntry, values: Json | readonly Js
 
 /**
  * Problems with one synthesized helm_release: its chart must be registered
- * (name, version and repository), have reference files, and every values
- * document must pass {@link helmValuesProblems}.
+ * (name, version and repository), have reference files (or referenceValuePaths),
+ * and every values document must pass {@link helmValuesProblems}.
  */
 export function helmReleaseProblems(
   release: Json,

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { nodeGroupPools } from "../config/node-pools";
 import { EksCluster } from "../constructs/eks/eks-cluster";
 import { INetwork } from "../constructs/network/network";
 import { clusterNameOf } from "../domain/names";
@@ -26,7 +27,8 @@ export class EksStack extends KitStack {
       publicAccessCidrs: env.eks.publicAccessCidrs,
       logRetentionDays: env.eks.logRetentionDays,
       // Config and props share the shape (a map by pool name, a map by add-on name): no pool is named here.
-      nodeGroups: env.nodePools,
+      // Karpenter-only pools have no node group (stacks/node-pools-stack.ts).
+      nodeGroups: nodeGroupPools(env.nodePools),
       addons: env.eks.addons,
       instanceTags: costTags(env, "eks-nodes"),
     });

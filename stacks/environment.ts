@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { usesKarpenter } from "../config/node-pools";
 import { EnvironmentConfig } from "../config/types";
 import { KAFKA_NAMESPACE } from "../domain/names";
 import { PolicyPack, platformRules } from "../constructs/policy";
@@ -7,8 +8,10 @@ import { EksStack } from "./eks-stack";
 import { IngestStack } from "./ingest-stack";
 import { KafkaOperatorStack } from "./kafka-operator-stack";
 import { KafkaStack } from "./kafka-stack";
+import { KarpenterStack } from "./karpenter-stack";
 import { COST_TAG_KEYS, StateBackendKind } from "./kit-stack";
 import { NetworkStack } from "./network-stack";
+import { NodePoolsStack } from "./node-pools-stack";
 
 export interface EnvironmentStacks {
   readonly env: EnvironmentConfig;
@@ -16,6 +19,9 @@ export interface EnvironmentStacks {
   readonly network: NetworkStack;
   readonly eks: EksStack;
   readonly clusterBase: ClusterBaseStack;
+  /** Present when a pool has a `karpenter` block: the controller, then the NodePools. */
+  readonly karpenter?: KarpenterStack;
+  readonly nodePools?: NodePoolsStack;
   /** Present when `features.kafka` is on. */
   readonly kafkaOperator?: KafkaOperatorStack;
   readonly kafka?: KafkaStack;
@@ -33,6 +39,14 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
   const network = new NetworkStack(scope, common);
   const eks = new EksStack(scope, { ...common, network: network.network });
   const clusterBase = new ClusterBaseStack(scope, { ...common, cluster: eks.cluster });
+  let karpenter: KarpenterStack | undefined;
+  let nodePools: NodePoolsStack | undefined;
+  if (usesKarpenter(env)) {
+    karpenter = new KarpenterStack(scope, { ...common, cluster: eks.cluster });
+    nodePools = new NodePoolsStack(scope, { ...common, cluster: eks.cluster, karpenter: karpenter.karpenterAws });
+    // The karpenter.sh and karpenter.k8s.aws CRDs must exist before kubernetes_manifest can plan the NodePools.
+    nodePools.addDependency(karpenter);
+  }
   let kafkaOperator: KafkaOperatorStack | undefined;
   let kafka: KafkaStack | undefined;
   if (env.features.kafka) {
@@ -46,6 +60,8 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
     });
     // The Strimzi CRDs must exist before kubernetes_manifest can plan the custom resources.
     kafka.addDependency(kafkaOperator);
+    // Brokers on a Karpenter pool need its NodePool to get nodes.
+    if (nodePools) kafka.addDependency(nodePools);
   }
   let ingest: IngestStack | undefined;
   if (env.features.ingest && kafka) {
@@ -59,5 +75,5 @@ export function buildEnvironment(scope: Construct, env: EnvironmentConfig, state
     });
     ingest.addDependency(kafka);
   }
-  return { env, policy, network, eks, clusterBase, kafkaOperator, kafka, ingest };
+  return { env, policy, network, eks, clusterBase, karpenter, nodePools, kafkaOperator, kafka, ingest };
 }

@@ -44,6 +44,13 @@ export interface HelmChartProps<V extends HelmValues = Record<string, unknown>> 
    */
   readonly timeoutSeconds?: number;
   /**
+   * Install nothing from the chart's `crds/` folder (`helm install --skip-crds`),
+   * for a chart whose CRDs another release installs as templates (Karpenter's
+   * karpenter-crd), so that chart upgrades them.
+   * @default false
+   */
+  readonly skipCrds?: boolean;
+  /**
    * Resources that must exist before the release is installed (a namespace it binds roles in, CRDs, ...).
    * @default none
    */
@@ -107,6 +114,7 @@ export class HelmChart<V extends HelmValues = Record<string, unknown>> extends C
       wait: props.wait ?? true,
       timeout,
       values: props.values === undefined ? undefined : [JSON.stringify(props.values)],
+      skipCrds: props.skipCrds ? true : undefined,
       dependsOn: props.dependsOn?.length ? [...props.dependsOn] : undefined,
     });
     this.releaseName = props.releaseName;

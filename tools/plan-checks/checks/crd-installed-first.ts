@@ -2,13 +2,20 @@ import { findChart } from "../../../domain/charts";
 import { dependsOn, Finding, PlanCheck, resourcesOf, SynthOutput } from "../synth-output";
 import { apiGroupOf, BUILT_IN_GROUPS } from "./built-in-kinds-normalized";
 
-/** Where each CRD group gets installed: the stacks whose Helm releases (by the chart registry) or CRD manifests bring it. */
+/**
+ * Where each CRD group gets installed: the stacks whose Helm releases (by the
+ * chart registry, unless `skip_crds` drops a chart's crds/ folder) or CRD
+ * manifests bring it.
+ */
 export function crdInstallers(out: SynthOutput): Map<string, string[]> {
   const installers = new Map<string, string[]>();
   const add = (group: string, stack: string) => installers.set(group, [...(installers.get(group) ?? []), stack]);
   for (const stack of out.stacks.values()) {
     for (const { config } of resourcesOf(stack, "helm_release")) {
-      for (const group of findChart(String(config.chart), String(config.version))?.crdGroups ?? []) add(group, stack.name);
+      const chart = findChart(String(config.chart), String(config.version));
+      // With skip_crds, Helm installs nothing from the chart's crds/ folder.
+      if (chart?.crdInstall === "crds-folder" && (config.skip_crds === true || config.skip_crds === "true")) continue;
+      for (const group of chart?.crdGroups ?? []) add(group, stack.name);
     }
     for (const { config } of resourcesOf(stack, "kubernetes_manifest")) {
       const m = config.manifest;

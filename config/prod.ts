@@ -34,29 +34,30 @@ export const prod: EnvironmentConfig = {
       diskSizeGiB: 100,
       tainted: false,
       nodeGroupPerAz: false,
+      // The group (Karpenter, operators, add-ons) stays at 3 nodes; Karpenter adds nodes for the gateway's HPA (up to 12 replicas).
+      karpenter: { limits: { cpu: 16, memoryGiB: 64 }, disruption: "stateless" },
     },
-    // Per AZ: up to 4 brokers (12 / 3 zones) plus one KRaft controller.
+    // Karpenter launches a node per broker (6 CPU of 8) in the zone of its volume; the controllers fit beside them.
+    // 12 brokers = 12 nodes of 8 vCPU / 64 GiB, plus one so a replacement can launch before a node goes.
     kafka: {
-      instanceTypes: ["r6i.2xlarge"],
+      provisioner: "karpenter",
+      instanceTypes: ["r6i.2xlarge", "r6a.2xlarge", "r7i.2xlarge"],
       capacityType: "ON_DEMAND",
-      minSize: 3,
-      desiredSize: 3,
-      maxSize: 5,
       diskSizeGiB: 100,
       tainted: true,
-      nodeGroupPerAz: true,
+      karpenter: { limits: { cpu: 104, memoryGiB: 832 }, disruption: "stateful" },
     },
+    // Spot from 8 instance types of one size: up to 30 nodes of 4 vCPU / 16 GiB.
     consumers: {
-      instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge", "m7i.xlarge"],
+      provisioner: "karpenter",
+      instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge", "m7i.xlarge", "m5a.xlarge", "m7a.xlarge", "m5n.xlarge", "m6in.xlarge"],
       capacityType: "SPOT",
-      minSize: 3,
-      desiredSize: 6,
-      maxSize: 30,
       diskSizeGiB: 100,
       tainted: true,
-      nodeGroupPerAz: false,
+      karpenter: { limits: { cpu: 120, memoryGiB: 480 }, disruption: "stateless" },
     },
   },
+  karpenter: { amiAlias: "al2023@v20260714" },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 7, compressionRatio: 2.5 },
   kafka: {
     version: "4.2.0",

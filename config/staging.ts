@@ -37,28 +37,28 @@ export const staging: EnvironmentConfig = {
       diskSizeGiB: 80,
       tainted: false,
       nodeGroupPerAz: false,
+      // Room for the gateway's HPA (up to 8 replicas) past the group's 2 nodes.
+      karpenter: { limits: { cpu: 16, memoryGiB: 64 }, disruption: "stateless" },
     },
+    // 6 brokers, one per node, plus one node for a replacement.
     kafka: {
-      instanceTypes: ["r6i.2xlarge"],
+      provisioner: "karpenter",
+      instanceTypes: ["r6i.2xlarge", "r6a.2xlarge", "r7i.2xlarge"],
       capacityType: "ON_DEMAND",
-      minSize: 2,
-      desiredSize: 2,
-      maxSize: 3,
       diskSizeGiB: 80,
       tainted: true,
-      nodeGroupPerAz: true,
+      karpenter: { limits: { cpu: 56, memoryGiB: 448 }, disruption: "stateful" },
     },
     consumers: {
-      instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge"],
+      provisioner: "karpenter",
+      instanceTypes: ["m6i.xlarge", "m5.xlarge", "m6a.xlarge", "m7i.xlarge", "m5a.xlarge", "m7a.xlarge"],
       capacityType: "SPOT",
-      minSize: 2,
-      desiredSize: 4,
-      maxSize: 20,
       diskSizeGiB: 80,
       tainted: true,
-      nodeGroupPerAz: false,
+      karpenter: { limits: { cpu: 80, memoryGiB: 320 }, disruption: "stateless" },
     },
   },
+  karpenter: { amiAlias: "al2023@v20260714" },
   load: { eventsPerDay: 300_000_000, bytesPerEvent: 1024, peakFactor: 3, retentionDays: 2, compressionRatio: 2.5 },
   // Smaller than prod (3-6 brokers) but the same per-broker shape, so the load
   // test exercises the real broker config at the full 300M/day rate.

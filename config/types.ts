@@ -8,14 +8,11 @@ import type { PlanningAssumptions } from "../domain/capacity-planner";
 /** EC2 capacity type of a managed node group. */
 export type CapacityType = "ON_DEMAND" | "SPOT";
 
-export interface NodePoolConfig {
+/** What every pool declares, whoever launches its nodes. */
+export interface NodePoolBase {
   /** EC2 instance types. SPOT pools need at least 3 of one size class. */
   readonly instanceTypes: readonly string[];
   readonly capacityType: CapacityType;
-  /** Node counts; per node group, so per availability zone when `nodeGroupPerAz` is set. */
-  readonly minSize: number;
-  readonly desiredSize: number;
-  readonly maxSize: number;
   /** Root volume size in GiB (gp3, encrypted). */
   readonly diskSizeGiB: number;
   /**
@@ -23,23 +20,89 @@ export interface NodePoolConfig {
    * pods that tolerate it land there. The label of the same key is always set.
    */
   readonly tainted: boolean;
+}
+
+/**
+ * A pool of EKS managed node groups. Nothing resizes a group: the kit runs no
+ * Cluster Autoscaler and Terraform ignores desired_size after creation, so a
+ * group holds `desiredSize` nodes. Give the pool a `karpenter` block to let
+ * Karpenter add nodes once the groups are full.
+ */
+export interface NodeGroupPoolConfig extends NodePoolBase {
+  /** Who launches the pool's nodes. @default "node-group" */
+  readonly provisioner?: "node-group";
+  /** Node counts; per node group, so per availability zone when `nodeGroupPerAz` is set. */
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
   /**
    * One node group per availability zone (sizes are per zone) instead of one
    * group over all zones. For pools whose pods keep zonal EBS volumes: a pod must
    * come back in the zone of its volume, and a group per zone lets it.
    */
   readonly nodeGroupPerAz: boolean;
+  /**
+   * A Karpenter NodePool for the same pool (same label and taint) that
+   * launches nodes when pods of the pool find no room on the groups.
+   * @default none (the pool is its node groups only)
+   */
+  readonly karpenter?: KarpenterPoolSettings;
+}
+
+/** A pool whose every node Karpenter launches (a NodePool and its EC2NodeClass); no node group. */
+export interface KarpenterPoolConfig extends NodePoolBase {
+  readonly provisioner: "karpenter";
+  readonly karpenter: KarpenterPoolSettings;
+}
+
+/** A node pool: managed node groups (optionally topped up by Karpenter) or Karpenter alone. */
+export type NodePoolConfig = NodeGroupPoolConfig | KarpenterPoolConfig;
+
+/** The Karpenter NodePool of a pool. */
+export interface KarpenterPoolSettings {
+  /**
+   * NodePool `spec.limits`: the summed capacity of all nodes Karpenter runs
+   * in this pool. Karpenter launches no node past them. Validation checks them
+   * against the pool's pods at their autoscaler maximums.
+   */
+  readonly limits: {
+    /** vCPUs. */
+    readonly cpu: number;
+    /** GiB. */
+    readonly memoryGiB: number;
+  };
+  /**
+   * What Karpenter may do to running nodes. "stateful": remove empty nodes
+   * only (consolidationPolicy WhenEmpty after 30 minutes), never expire a node,
+   * one node at a time; the pool's pods carry `karpenter.sh/do-not-disrupt`,
+   * which also blocks drift under them. "stateless": remove or replace
+   * underutilized nodes (WhenEmptyOrUnderutilized after 5 minutes), expire
+   * nodes after 30 days, 10% of the nodes at a time.
+   */
+  readonly disruption: "stateful" | "stateless";
+}
+
+/** Settings of the Karpenter installation (needed when a pool has a `karpenter` block). */
+export interface KarpenterConfig {
+  /**
+   * AMI of every node Karpenter launches, an EC2NodeClass alias:
+   * `al2023@v<release>` pinned to an EKS AMI release
+   * (github.com/awslabs/amazon-eks-ami/releases). A new value drifts, and so
+   * replaces, every Karpenter node the disruption settings allow.
+   * `al2023@latest` follows each release: refused in production.
+   */
+  readonly amiAlias: string;
 }
 
 /**
- * Managed node groups by pool name; the name is the pool's label value
+ * Node pools by name; the name is the pool's label value
  * (domain/node-pools.ts). The kit's workloads need the three roles below;
  * any other key adds a pool.
  */
 export interface NodePoolsConfig {
   /** Operators, controllers, coordinators, the ingest gateway. On-demand, untainted. */
   readonly system: NodePoolConfig;
-  /** Kafka brokers and controllers. On-demand, tainted, one node group per AZ. */
+  /** Kafka brokers and controllers. On-demand, tainted; a node group per AZ, or a Karpenter NodePool (nodes land in their volume's zone). */
   readonly kafka: NodePoolConfig;
   /** Stateless consumers, executors, workers. SPOT, tainted. */
   readonly consumers: NodePoolConfig;
@@ -263,6 +326,8 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly eks: EksConfig;
   readonly nodePools: NodePoolsConfig;
+  /** The Karpenter installation. @default none (required when a pool has a `karpenter` block) */
+  readonly karpenter?: KarpenterConfig;
   readonly load: LoadConfig;
   readonly kafka: KafkaConfig;
   readonly ingest: IngestConfig;

@@ -3,7 +3,7 @@ import { TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
 import { topologyProblems } from "../domain/kafka-topology";
 import { planForEnvironment } from "./capacity";
 import { MAX_VOLUME_GIB } from "../domain/capacity-planner";
-import { EnvironmentConfig, NodePoolConfig } from "./types";
+import { EnvironmentConfig } from "./types";
 import { ProblemCollector } from "./validation-kit";
 
 /**
@@ -65,17 +65,7 @@ export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog:
   p.integer("kafka.maxConsumerParallelism", k.maxConsumerParallelism, 1, 10_000);
   if (k.brokerDiskGiB !== undefined) p.integer("kafka.brokerDiskGiB", k.brokerDiskGiB, 10, MAX_VOLUME_GIB);
 
-  const nodesPerZone = Math.ceil(k.brokers.max / zones);
-  // A missing kafka pool is reported with the node pools; its per-zone size is checked here.
-  const kafkaPool = cfg.nodePools?.kafka as NodePoolConfig | undefined;
-  if (kafkaPool !== undefined) {
-    p.expect(
-      kafkaPool.maxSize >= nodesPerZone,
-      "nodePools.kafka.maxSize",
-      kafkaPool.maxSize,
-      `need at least ${nodesPerZone} nodes per zone to place kafka.brokers.max (${k.brokers.max}) brokers, one per node`,
-    );
-  }
+  // Whether the kafka pool holds kafka.brokers.max brokers is the scheduling check's (validate-scheduling.ts).
 
   for (const t of catalog.filter((t) => t.share > 0)) {
     if (t.partitions !== undefined && t.partitions < k.maxConsumerParallelism) {

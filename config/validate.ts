@@ -3,6 +3,7 @@ import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../domain/aws-limits";
 import { cidrContains, cidrsOverlap, documentationRangeOf, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
 import { parseAcmCertificateArn, SECURITY_GROUP_INBOUND_RULES } from "../domain/load-balancing";
 import { isKitNodePool, KIT_NODE_POOLS, kitNodePool, NodePoolName, POOL_NAME_PATTERN, POOL_NAME_RULE } from "../domain/node-pools";
+import { isKarpenterOnly } from "./node-pools";
 import {
   EksAddonConfig,
   EksConfig,
@@ -10,13 +11,17 @@ import {
   FeatureToggles,
   IngestConfig,
   IngestLoadBalancerConfig,
+  KarpenterPoolConfig,
   LoadConfig,
   NetworkConfig,
+  NodeGroupPoolConfig,
   NodePoolConfig,
   StateBackendConfig,
 } from "./types";
 import { checkCiRunner } from "./validate-ci-runner";
 import { checkKafka } from "./validate-kafka";
+import { checkKarpenter, checkKarpenterRolePool } from "./validate-karpenter";
+import { checkScheduling } from "./validate-scheduling";
 import { isRecord, ProblemCollector, show } from "./validation-kit";
 
 export { ConfigValidationError } from "./validation-kit";
@@ -56,6 +61,7 @@ const ENVIRONMENT_KEYS = keysOf<EnvironmentConfig>({
   network: true,
   eks: true,
   nodePools: true,
+  karpenter: true,
   load: true,
   kafka: true,
   ingest: true,
@@ -74,7 +80,7 @@ const EKS_KEYS = keysOf<EksConfig>({
   addons: true,
 });
 const ADDON_KEYS = keysOf<EksAddonConfig>({ version: true, configurationValues: true });
-const NODE_POOL_KEYS = keysOf<NodePoolConfig>({
+const NODE_POOL_KEYS = keysOf<NodeGroupPoolConfig>({
   instanceTypes: true,
   capacityType: true,
   minSize: true,
@@ -83,6 +89,17 @@ const NODE_POOL_KEYS = keysOf<NodePoolConfig>({
   diskSizeGiB: true,
   tainted: true,
   nodeGroupPerAz: true,
+  provisioner: true,
+  karpenter: true,
+});
+/** A Karpenter-only pool has no node group, so no sizes. */
+const KARPENTER_POOL_KEYS = keysOf<KarpenterPoolConfig>({
+  instanceTypes: true,
+  capacityType: true,
+  diskSizeGiB: true,
+  tainted: true,
+  provisioner: true,
+  karpenter: true,
 });
 const LOAD_KEYS = keysOf<LoadConfig>({
   eventsPerDay: true,
@@ -159,12 +176,15 @@ export function findConfigProblems(cfg: EnvironmentConfig, options: ValidationOp
   checkNetwork(p, cfg);
   checkEks(p, cfg, { today: options.today ?? new Date().toISOString().slice(0, 10), forDeploy: options.forDeploy ?? false });
   checkNodePools(p, cfg);
+  checkKarpenter(p, cfg);
   checkLoad(p, cfg);
   checkKafka(p, cfg);
   checkIngest(p, cfg);
   checkFeatures(p, cfg);
   checkState(p, cfg);
   checkCiRunner(p, cfg, { forDeploy: options.forDeploy ?? false });
+  // Last: it needs the pools, Kafka and the gateway to be valid (it skips itself when they are not).
+  checkScheduling(p, cfg);
   return p;
 }
 
@@ -437,7 +457,20 @@ function checkNodePools(p: ProblemCollector, cfg: EnvironmentConfig): void {
 
 /** Checks that hold for every pool, whatever it runs. */
 function checkNodePool(p: ProblemCollector, path: string, pool: NodePoolConfig): void {
-  p.knownKeys(path, pool, NODE_POOL_KEYS);
+  const karpenterOnly = isKarpenterOnly(pool);
+  if (karpenterOnly) {
+    // Node-group settings on a Karpenter pool would be silently meaningless: say where its size lives.
+    const groupOnly = NODE_POOL_KEYS.filter((k) => !KARPENTER_POOL_KEYS.includes(k));
+    for (const key of groupOnly.filter((k) => k in pool)) {
+      p.add(
+        `${path}.${key}`,
+        `got ${show((pool as unknown as Record<string, unknown>)[key])}, a pool with provisioner "karpenter" has no node group; Karpenter sizes it up to karpenter.limits`,
+      );
+    }
+    p.knownKeys(path, Object.fromEntries(Object.entries(pool).filter(([k]) => !groupOnly.includes(k))), KARPENTER_POOL_KEYS);
+  } else {
+    p.knownKeys(path, pool, NODE_POOL_KEYS);
+  }
   const types = pool.instanceTypes;
   if (p.expect(Array.isArray(types) && types.length > 0, `${path}.instanceTypes`, types, "need at least 1 instance type")) {
     types.forEach((t, i) =>
@@ -466,6 +499,9 @@ function checkNodePool(p: ProblemCollector, path: string, pool: NodePoolConfig):
       );
     }
   }
+  p.integer(`${path}.diskSizeGiB`, pool.diskSizeGiB, 20, 16384);
+  p.expect(typeof pool.tainted === "boolean", `${path}.tainted`, pool.tainted, "expected true or false");
+  if (karpenterOnly) return;
   const sizesOk = [
     p.integer(`${path}.minSize`, pool.minSize, 0, 1000),
     p.integer(`${path}.desiredSize`, pool.desiredSize, 0, 1000),
@@ -474,8 +510,6 @@ function checkNodePool(p: ProblemCollector, path: string, pool: NodePoolConfig):
   if (sizesOk && !(pool.minSize <= pool.desiredSize && pool.desiredSize <= pool.maxSize)) {
     p.add(`${path}`, `got min ${pool.minSize}, desired ${pool.desiredSize}, max ${pool.maxSize}; need min <= desired <= max`);
   }
-  p.integer(`${path}.diskSizeGiB`, pool.diskSizeGiB, 20, 16384);
-  p.expect(typeof pool.tainted === "boolean", `${path}.tainted`, pool.tainted, "expected true or false");
   p.expect(typeof pool.nodeGroupPerAz === "boolean", `${path}.nodeGroupPerAz`, pool.nodeGroupPerAz, "expected true or false");
 }
 
@@ -509,9 +543,10 @@ function checkRolePool(p: ProblemCollector, path: string, role: NodePoolName, po
         : `the ${role} pool must not be tainted: the kit's ${policy.runs} carry no toleration for it`,
     );
   }
-  if (policy.nodeGroupPerAz && typeof pool.nodeGroupPerAz === "boolean") {
+  if (policy.nodeGroupPerAz && !isKarpenterOnly(pool) && typeof pool.nodeGroupPerAz === "boolean") {
     p.expect(pool.nodeGroupPerAz, `${path}.nodeGroupPerAz`, pool.nodeGroupPerAz, `the ${role} pool needs it: ${policy.nodeGroupPerAz}`);
   }
+  checkKarpenterRolePool(p, path, role, pool);
 }
 
 function checkLoad(p: ProblemCollector, cfg: EnvironmentConfig): void {

@@ -92,6 +92,14 @@ export interface ChartEntry {
    * @default none (the chart's reference directory is required)
    */
   readonly referenceValuePaths?: readonly string[];
+  /**
+   * For crdInstall `crds-folder`: the registry key of a companion chart that
+   * installs the same CRDs as templates (so Helm upgrades them with it), e.g.
+   * Karpenter's `karpenter-crd`. The kit then installs this chart with
+   * `skip_crds` after the companion, instead of applying `crdSources`.
+   * @default none (the kit applies crdSources)
+   */
+  readonly crdsFromChart?: string;
   /** Where the version and the facts above were checked. */
   readonly source: string;
 }
@@ -176,6 +184,102 @@ export const STRIMZI: StrimziChartEntry = {
   defaultKafkaVersion: "4.3.1",
 };
 
+const KARPENTER_GROUP = "karpenter.sh";
+const KARPENTER_AWS_GROUP = "karpenter.k8s.aws";
+const CAPACITY_BUFFER_GROUP = "autoscaling.x-k8s.io";
+/** The CRDs of Karpenter 1.14.1 (charts/karpenter-crd/templates and charts/karpenter/crds at tag v1.14.1). */
+const KARPENTER_CRDS: readonly ChartCrd[] = [
+  { group: KARPENTER_GROUP, version: "v1", kind: "NodePool" },
+  { group: KARPENTER_GROUP, version: "v1", kind: "NodeClaim" },
+  { group: KARPENTER_GROUP, version: "v1alpha1", kind: "NodeOverlay" },
+  { group: KARPENTER_AWS_GROUP, version: "v1", kind: "EC2NodeClass" },
+  { group: CAPACITY_BUFFER_GROUP, version: "v1beta1", kind: "CapacityBuffer" },
+];
+const KARPENTER_SOURCE =
+  "github.com/aws/karpenter-provider-aws tag v1.14.1 (published by hack/release/common.sh with version and image patched in)";
+
+/**
+ * Karpenter's CRDs as ordinary templates, so `helm upgrade` to a new chart
+ * version upgrades them (the controller chart's `crds/` folder is installed
+ * once and never again). The kit installs this chart first and the controller
+ * chart with `skip_crds`.
+ */
+export const KARPENTER_CRD: ChartEntry = {
+  key: "karpenterCrd",
+  chart: "karpenter-crd",
+  repository: "oci://public.ecr.aws/karpenter",
+  version: "1.14.1",
+  defaultNamespace: "karpenter",
+  crdInstall: "templates",
+  crdGroups: [KARPENTER_GROUP, KARPENTER_AWS_GROUP, CAPACITY_BUFFER_GROUP],
+  crds: KARPENTER_CRDS,
+  // Rendered with toYaml into every CRD's annotations.
+  freeFormValuePaths: ["additionalAnnotations"],
+  // charts/karpenter-crd/values.yaml at v1.14.1 has this one value.
+  referenceValuePaths: ["additionalAnnotations"],
+  source: `${KARPENTER_SOURCE}: charts/karpenter-crd`,
+};
+
+/**
+ * The Karpenter controller. Its `crds/` folder holds the same CRDs as
+ * karpenter-crd; installed with `skip_crds`, it brings none.
+ */
+export const KARPENTER: ChartEntry = {
+  key: "karpenter",
+  chart: "karpenter",
+  repository: "oci://public.ecr.aws/karpenter",
+  version: "1.14.1",
+  defaultNamespace: "karpenter",
+  crdInstall: "crds-folder",
+  crdsFromChart: "karpenterCrd",
+  crdGroups: [KARPENTER_GROUP, KARPENTER_AWS_GROUP, CAPACITY_BUFFER_GROUP],
+  crds: KARPENTER_CRDS,
+  // Rendered with toYaml by templates/deployment.yaml, serviceaccount.yaml, service.yaml and servicemonitor.yaml.
+  freeFormValuePaths: [
+    "additionalLabels",
+    "additionalAnnotations",
+    "imagePullSecrets",
+    "service.annotations",
+    "serviceAccount.annotations",
+    "additionalClusterRoleRules",
+    "serviceMonitor.additionalLabels",
+    "serviceMonitor.relabelings",
+    "serviceMonitor.metricRelabelings",
+    "serviceMonitor.endpointConfig",
+    "strategy",
+    "podLabels",
+    "podAnnotations",
+    "podSecurityContext",
+    "dnsConfig",
+    "initContainers",
+    "nodeSelector",
+    "affinity",
+    "topologySpreadConstraints",
+    "tolerations",
+    "extraVolumes",
+    "controller.env",
+    "controller.envFrom",
+    "controller.resources",
+    "controller.extraVolumeMounts",
+    "controller.sidecarContainer",
+    "controller.sidecarVolumeMounts",
+  ],
+  // The paths of charts/karpenter/values.yaml at v1.14.1 that the kit sets (constructs/karpenter/karpenter-controller.ts).
+  referenceValuePaths: [
+    "replicas",
+    "dnsPolicy",
+    "nodeSelector",
+    "affinity",
+    "serviceAccount.annotations",
+    "controller.resources",
+    "settings.clusterName",
+    "settings.clusterEndpoint",
+    "settings.interruptionQueue",
+    "settings.featureGates.spotToSpotConsolidation",
+  ],
+  source: `${KARPENTER_SOURCE}: charts/karpenter`,
+};
+
 /**
  * Every chart the kit installs, by registry key. Later charts (Karpenter,
  * AWS Load Balancer Controller, cert-manager, KEDA, kube-prometheus-stack,
@@ -185,6 +289,8 @@ export const STRIMZI: StrimziChartEntry = {
 export const CHARTS = {
   strimzi: STRIMZI,
   awsLoadBalancerController: AWS_LOAD_BALANCER_CONTROLLER,
+  karpenterCrd: KARPENTER_CRD,
+  karpenter: KARPENTER,
 } as const satisfies Readonly<Record<string, ChartEntry>>;
 
 export type ChartKey = keyof typeof CHARTS;
@@ -239,7 +345,16 @@ export function chartRegistryProblems(charts: Readonly<Record<string, ChartEntry
     if ((c.crdInstall === "none") !== (c.crds.length === 0)) {
       problems.push(`${where}: crdInstall ${c.crdInstall} disagrees with ${c.crds.length} CRD kinds`);
     }
-    if (c.crdInstall === "crds-folder") {
+    if (c.crdInstall === "crds-folder" && c.crdsFromChart !== undefined) {
+      const companion = charts[c.crdsFromChart];
+      if (!companion) problems.push(`${where}: crdsFromChart ${JSON.stringify(c.crdsFromChart)} is not a registry key`);
+      else if (companion.crdInstall !== "templates" || companion.version !== c.version) {
+        problems.push(`${where}: crdsFromChart ${c.crdsFromChart} must install the CRDs as templates at the same version (${c.version})`);
+      } else if (c.crdGroups.some((g) => !companion.crdGroups.includes(g))) {
+        problems.push(`${where}: crdsFromChart ${c.crdsFromChart} does not install every CRD group of this chart`);
+      }
+      if (c.crdSources?.length) problems.push(`${where}: crdSources and crdsFromChart both given; the companion chart installs the CRDs`);
+    } else if (c.crdInstall === "crds-folder") {
       if (!c.crdSources?.length) {
         problems.push(`${where}: crdInstall crds-folder needs crdSources (Helm never upgrades crds/; the kit applies them itself)`);
       } else problems.push(...crdSourceProblems(c.crdSources, c).map((p) => `${where}: ${p}`));

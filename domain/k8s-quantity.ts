@@ -110,3 +110,20 @@ export function canonicalQuantity(text: string): string | undefined {
   const name = Object.entries(DECIMAL_SUFFIX_EXPONENT).find(([, e]) => e === decimalExponent)![0];
   return `${prefix}${digits}${name}`;
 }
+
+/**
+ * The value of a quantity in base units (cores for CPU, bytes for memory):
+ * "500m" is 0.5, "1Gi" is 1073741824, "2e3" is 2000. Undefined when `text`
+ * is not a quantity.
+ */
+export function quantityValue(text: string | number): number | undefined {
+  if (typeof text === "number") return Number.isFinite(text) ? text : undefined;
+  const m = QUANTITY.exec(text);
+  if (!m) return undefined;
+  const [, sign, number, suffix, exponentText] = m;
+  let value = Number(number);
+  if (suffix !== undefined && suffix in BINARY_SUFFIX_POWER) value *= 1024 ** BINARY_SUFFIX_POWER[suffix];
+  else if (suffix !== undefined) value *= 10 ** DECIMAL_SUFFIX_EXPONENT[suffix];
+  else if (exponentText !== undefined) value *= 10 ** Number(exponentText);
+  return sign === "-" ? -value : value;
+}

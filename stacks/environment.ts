@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { usesKarpenter } from "../config/node-pools";
 import { EnvironmentConfig } from "../config/types";
 import { TopicDefinition } from "../domain/event-catalog";
 import { KAFKA_NAMESPACE } from "../domain/names";
@@ -10,9 +11,11 @@ import { InClusterStack } from "./in-cluster-stack";
 import { IngestStack } from "./ingest-stack";
 import { KafkaOperatorStack } from "./kafka-operator-stack";
 import { KafkaStack } from "./kafka-stack";
+import { KarpenterStack } from "./karpenter-stack";
 import { COST_TAG_KEYS, StateBackendKind } from "./kit-stack";
 import { LoadBalancerControllerStack } from "./lb-controller-stack";
 import { NetworkStack } from "./network-stack";
+import { NodePoolsStack } from "./node-pools-stack";
 
 export interface EnvironmentStacks {
   readonly env: EnvironmentConfig;
@@ -22,6 +25,9 @@ export interface EnvironmentStacks {
   /** The GitHub Actions runner inside the VPC that deploys every in-cluster stack. */
   readonly ciRunner: CiRunnerStack;
   readonly clusterBase: ClusterBaseStack;
+  /** Present when a pool has a `karpenter` block: the controller, then the NodePools. */
+  readonly karpenter?: KarpenterStack;
+  readonly nodePools?: NodePoolsStack;
   /** Present when `features.kafka` is on. */
   readonly kafkaOperator?: KafkaOperatorStack;
   readonly kafka?: KafkaStack;
@@ -53,6 +59,14 @@ export function buildEnvironment(
   const eks = new EksStack(scope, { ...common, network: network.network });
   const ciRunner = new CiRunnerStack(scope, { ...common, network: network.network, cluster: eks.cluster });
   const clusterBase = new ClusterBaseStack(scope, { ...common, cluster: eks.cluster });
+  let karpenter: KarpenterStack | undefined;
+  let nodePools: NodePoolsStack | undefined;
+  if (usesKarpenter(env)) {
+    karpenter = new KarpenterStack(scope, { ...common, cluster: eks.cluster, karpenterAws: eks.karpenterAws! });
+    nodePools = new NodePoolsStack(scope, { ...common, cluster: eks.cluster, karpenter: eks.karpenterAws! });
+    // The karpenter.sh and karpenter.k8s.aws CRDs must exist before kubernetes_manifest can plan the NodePools.
+    nodePools.addDependency(karpenter);
+  }
   let kafkaOperator: KafkaOperatorStack | undefined;
   let kafka: KafkaStack | undefined;
   if (env.features.kafka) {
@@ -67,6 +81,8 @@ export function buildEnvironment(
     });
     // The Strimzi CRDs must exist before kubernetes_manifest can plan the custom resources.
     kafka.addDependency(kafkaOperator);
+    // Brokers on a Karpenter pool need its NodePool to get nodes.
+    if (nodePools) kafka.addDependency(nodePools);
   }
   let ingest: IngestStack | undefined;
   let lbController: LoadBalancerControllerStack | undefined;
@@ -97,5 +113,5 @@ export function buildEnvironment(
   for (const stack of scope.node.children) {
     if (stack instanceof InClusterStack && stack.env === env) stack.addDependency(ciRunner);
   }
-  return { env, policy, network, eks, ciRunner, clusterBase, kafkaOperator, kafka, ingest, lbController };
+  return { env, policy, network, eks, ciRunner, clusterBase, karpenter, nodePools, kafkaOperator, kafka, ingest, lbController };
 }

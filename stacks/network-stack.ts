@@ -1,4 +1,6 @@
 import { Construct } from "constructs";
+import { usesKarpenter } from "../config/node-pools";
+import { KARPENTER_DISCOVERY_TAG } from "../constructs/karpenter/karpenter-aws";
 import { Network } from "../constructs/network/network";
 import { clusterNameOf } from "../domain/names";
 import { addOutput, KitStack, LayerStackProps } from "./kit-stack";
@@ -18,6 +20,8 @@ export class NetworkStack extends KitStack {
       privateSubnetCidrs: env.network.privateSubnetCidrs,
       natGateways: env.network.natGateways,
       clusterName: clusterNameOf(env.name),
+      // Karpenter's EC2NodeClasses launch nodes into the subnets that carry this tag.
+      privateSubnetTags: usesKarpenter(env) ? { [KARPENTER_DISCOVERY_TAG]: clusterNameOf(env.name) } : undefined,
     });
     addOutput(this, "vpc_id", this.network.vpcId, "ID of the VPC");
     addOutput(this, "vpc_cidr_block", this.network.vpcCidr, "CIDR block of the VPC");

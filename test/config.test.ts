@@ -9,6 +9,7 @@ import {
 import { dev } from "../config/dev";
 import { prod } from "../config/prod";
 import { staging } from "../config/staging";
+import { prodBeforeKarpenter } from "./fixtures/prod-before-karpenter";
 import { withOverrides } from "./helpers";
 
 /** A config as an older or hand-written (untyped) file could hand the kit: no compiler between it and validation. */
@@ -130,7 +131,7 @@ describe("invalid configs are rejected naming field, value and what is allowed",
     ],
     [
       "kafka pool spread over zones in one group",
-      withOverrides(prod, { nodePools: { kafka: { nodeGroupPerAz: false } } }),
+      withOverrides(prodBeforeKarpenter, { nodePools: { kafka: { nodeGroupPerAz: false } } }),
       "prod.nodePools.kafka.nodeGroupPerAz: got false, the kafka pool needs it: a broker's EBS volume is zonal",
     ],
     [
@@ -231,7 +232,7 @@ describe("settings the kit does not read are refused, naming what exists", () =>
     const cfg = untyped({ ...prod, budget: { monthlyLimitUsd: 15_000, alertEmails: ["platform-oncall@example.com"] } });
     expect(messages(cfg)).toEqual([
       'prod.budget: got {"monthlyLimitUsd":15000,"alertEmails":["platform-oncall@..., no such setting in this version of the kit; ' +
-        "known: name, production, region, availabilityZones, owner, network, eks, nodePools, load, kafka, ingest, features, state, ciRunner",
+        "known: name, production, region, availabilityZones, owner, network, eks, nodePools, karpenter, load, kafka, ingest, features, state, ciRunner",
     ]);
   });
 

@@ -98,7 +98,15 @@ describe("stack contracts (prod)", () => {
 
   test("every in-cluster stack owns exactly one Kubernetes and one Helm provider, configured from the cluster", () => {
     const inCluster = Object.values(stacks).filter((s): s is InClusterStack => s instanceof InClusterStack);
-    expect(inCluster.map((s) => s.layer).sort()).toEqual(["cluster-base", "ingest", "kafka", "kafka-operator", "lb-controller"]);
+    expect(inCluster.map((s) => s.layer).sort()).toEqual([
+      "cluster-base",
+      "ingest",
+      "kafka",
+      "kafka-operator",
+      "karpenter",
+      "lb-controller",
+      "node-pools",
+    ]);
     for (const s of inCluster) {
       const tf = out[s.layer];
       expect(tf.provider.kubernetes).toHaveLength(1);
@@ -129,7 +137,7 @@ describe("stack contracts (prod)", () => {
     );
     expect(outputs("kafka").kafka_bootstrap_servers.value).toBe("events-kafka-bootstrap.kafka.svc:9093");
     expect(outputs("ingest").ingest_gateway_url.value).toBe("http://ingest-gateway.kafka.svc/v1/events");
-    for (const layer of ["network", "eks", "kafka-operator", "kafka", "ingest"]) {
+    for (const layer of ["network", "eks", "kafka-operator", "kafka", "ingest", "karpenter"]) {
       for (const [name, o] of Object.entries(outputs(layer)))
         expect([layer, name, typeof (o as { description?: string }).description]).toEqual([layer, name, "string"]);
     }

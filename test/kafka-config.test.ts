@@ -4,6 +4,7 @@ import { prod } from "../config/prod";
 import { checkKafka } from "../config/validate-kafka";
 import { ProblemCollector } from "../config/validation-kit";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
+import { prodBeforeKarpenter } from "./fixtures/prod-before-karpenter";
 import { withOverrides } from "./helpers";
 
 const messages = (cfg: Parameters<typeof findConfigProblems>[0]) => findConfigProblems(cfg).problems.map((p) => `${p.path}: ${p.message}`);
@@ -61,16 +62,24 @@ describe("Kafka config rules", () => {
       "prod.kafka.brokerResources.heapMiB: got 12288, expected a whole number of MiB, more than 0 and at most half of memoryMiB (8192): Kafka serves reads from the page cache, not the heap",
     ],
     [
-      "kafka node pool too small for max brokers",
-      withOverrides(prod, { nodePools: { kafka: { maxSize: 3 } } }),
-      "prod.nodePools.kafka.maxSize: got 3, need at least 4 nodes per zone to place kafka.brokers.max (12) brokers",
+      "kafka node groups too small for max brokers (nothing scales them past desiredSize)",
+      prodBeforeKarpenter,
+      "prod.nodePools.kafka.desiredSize: got 3 per zone: nothing resizes a node group",
+    ],
+    [
+      "Karpenter kafka pool limits too small for max brokers",
+      withOverrides(prod, { nodePools: { kafka: { karpenter: { limits: { cpu: 64, memoryGiB: 512 } } } } }),
+      "prod.nodePools.kafka.karpenter.limits: got 64 vCPU / 512 GiB, at their autoscaler maximums the pool's pods need 12 Karpenter nodes = 96 vCPU / 768 GiB",
     ],
   ])("%s", (_label, cfg, expected) => {
     expect(messages(cfg).join("\n")).toContain(expected);
   });
 
   test("outside production, brokers not a multiple of the zones is a warning, not an error", () => {
-    const cfg = withOverrides(dev, { kafka: { brokers: { min: 3, initial: 4, max: 4 } }, nodePools: { kafka: { maxSize: 2 } } });
+    const cfg = withOverrides(dev, {
+      kafka: { brokers: { min: 3, initial: 4, max: 4 } },
+      nodePools: { kafka: { karpenter: { limits: { cpu: 24, memoryGiB: 96 } } } },
+    });
     const check = findConfigProblems(cfg);
     expect(check.problems).toEqual([]);
     expect(check.warnings.map((w) => w.path).filter((p) => p.startsWith("dev.kafka."))).toEqual([

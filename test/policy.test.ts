@@ -11,6 +11,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Aspects, TerraformStack, Testing } from "cdktf";
 import {
   costTags,
@@ -58,6 +59,19 @@ const lt = (s: TerraformStack, encrypted: string, httpTokens: string) =>
     blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted, volumeSize: 20 } }],
   });
 
+const nodeClass = (s: TerraformStack, encrypted: boolean, httpTokens: string) =>
+  new Manifest(s, "node-class", {
+    manifest: {
+      apiVersion: "karpenter.k8s.aws/v1",
+      kind: "EC2NodeClass",
+      metadata: { name: "pool" },
+      spec: {
+        metadataOptions: { httpTokens },
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", rootVolume: true, ebs: { volumeSize: "50Gi", volumeType: "gp3", encrypted } }],
+      },
+    },
+  });
+
 const bucketWith = (
   s: TerraformStack,
   opts: {
@@ -94,6 +108,7 @@ describe.each<[string, PolicyRule, (s: TerraformStack) => void, (s: TerraformSta
     (s) => new EbsVolume(s, "v", { availabilityZone: "us-east-1a", size: 10 }),
   ],
   ["launch template root volume", ebsEncrypted, (s) => lt(s, "true", "required"), (s) => lt(s, "false", "required")],
+  ["Karpenter EC2NodeClass root volume", ebsEncrypted, (s) => nodeClass(s, true, "required"), (s) => nodeClass(s, false, "required")],
   [
     "EBS CSI storage class",
     ebsEncrypted,
@@ -111,6 +126,7 @@ describe.each<[string, PolicyRule, (s: TerraformStack) => void, (s: TerraformSta
   ["SNS encryption", snsEncrypted, (s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/sns" }), (s) => new SnsTopic(s, "t", {})],
   ["EKS secrets", eksSecretsEncrypted, (s) => eks(s, { encrypt: true }), (s) => eks(s, {})],
   ["IMDSv2", imdsv2Required, (s) => lt(s, "true", "required"), (s) => lt(s, "true", "optional")],
+  ["IMDSv2 on Karpenter nodes", imdsv2Required, (s) => nodeClass(s, true, "required"), (s) => nodeClass(s, true, "optional")],
   [
     "world-open ingress (inline)",
     noWorldOpenIngress,

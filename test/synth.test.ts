@@ -5,7 +5,8 @@ import { prod } from "../config/prod";
 import { NODE_POOL_LABEL } from "../domain/node-pools";
 import { selectEnvironments, stateBackendFrom } from "../main";
 
-import { resources, synthEnvironment as synthEnv, withOverrides } from "./helpers";
+import { nodeGroupPools } from "../config/node-pools";
+import { manifests, resources, synthEnvironment as synthEnv, withOverrides } from "./helpers";
 
 test("a DynamoDB lock table, while migrating, is kept beside the lock file", () => {
   const { out } = synthEnv(withOverrides(dev, { state: { dynamodbLockTable: "tf-locks" } }));
@@ -53,36 +54,37 @@ describe.each(environments.map((e) => [e.name, e]))("environment %s", (name, env
     expect(raw.eks).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
   });
 
-  test("node groups: system on demand, kafka per AZ on demand, consumers on spot with label and taint", () => {
+  test("node groups: system on demand; kafka on demand and consumers on spot as Karpenter NodePools, same label and taint", () => {
     const groups = resources(out.eks, "aws_eks_node_group");
     const byPool = (pool: string) => groups.filter((g) => g.labels[NODE_POOL_LABEL] === pool);
     expect(byPool("system")).toEqual([expect.objectContaining({ capacity_type: "ON_DEMAND" })]);
-    const kafka = byPool("kafka");
-    expect(kafka).toHaveLength(3);
-    expect(kafka.every((g) => g.capacity_type === "ON_DEMAND" && g.subnet_ids.length === 1)).toBe(true);
-    expect(kafka[0].taint).toEqual([{ key: NODE_POOL_LABEL, value: "kafka", effect: "NO_SCHEDULE" }]);
-    const [consumers] = byPool("consumers");
-    expect(consumers.capacity_type).toBe("SPOT");
-    expect(consumers.instance_types.length).toBeGreaterThanOrEqual(3);
-    expect(consumers.taint).toEqual([{ key: NODE_POOL_LABEL, value: "consumers", effect: "NO_SCHEDULE" }]);
-    expect(consumers.scaling_config).toEqual({
-      min_size: env.nodePools.consumers.minSize,
-      desired_size: env.nodePools.consumers.desiredSize,
-      max_size: env.nodePools.consumers.maxSize,
-    });
+    expect(byPool("kafka")).toEqual([]);
+    expect(byPool("consumers")).toEqual([]);
+    const nodePools = manifests(out["node-pools"]).filter((m) => m.kind === "NodePool");
+    const pool = (name: string) => nodePools.find((m) => m.metadata.name === name)!.spec.template;
+    const requirement = (name: string, key: string) => pool(name).spec.requirements.find((r: any) => r.key === key);
+    expect(requirement("kafka", "karpenter.sh/capacity-type").values).toEqual(["on-demand"]);
+    expect(pool("kafka").spec.taints).toEqual([{ key: NODE_POOL_LABEL, value: "kafka", effect: "NoSchedule" }]);
+    expect(requirement("consumers", "karpenter.sh/capacity-type").values).toEqual(["spot"]);
+    expect(requirement("consumers", "node.kubernetes.io/instance-type").values.length).toBeGreaterThanOrEqual(3);
+    expect(requirement("consumers", "node.kubernetes.io/instance-type").minValues).toBe(3);
+    expect(pool("consumers").spec.taints).toEqual([{ key: NODE_POOL_LABEL, value: "consumers", effect: "NoSchedule" }]);
+    expect(pool("consumers").metadata.labels).toEqual({ [NODE_POOL_LABEL]: "consumers" });
   });
 
-  test("every configured pool becomes its node groups: label always, taint when tainted, one group per AZ when asked", () => {
+  test("every node-group pool becomes its node groups: label always, taint when tainted, one group per AZ when asked", () => {
     const groups = resources(out.eks, "aws_eks_node_group");
-    for (const [pool, spec] of Object.entries(env.nodePools)) {
+    const withGroups = nodeGroupPools(env.nodePools);
+    for (const [pool, spec] of Object.entries(withGroups)) {
       const mine = groups.filter((g) => g.labels[NODE_POOL_LABEL] === pool);
       expect(mine).toHaveLength(spec.nodeGroupPerAz ? env.availabilityZones.length : 1);
       for (const g of mine) {
         expect(g.taint).toEqual(spec.tainted ? [{ key: NODE_POOL_LABEL, value: pool, effect: "NO_SCHEDULE" }] : undefined);
         expect(g.instance_types).toEqual(spec.instanceTypes);
+        expect(g.scaling_config).toEqual({ min_size: spec.minSize, desired_size: spec.desiredSize, max_size: spec.maxSize });
       }
     }
-    const expected = Object.values(env.nodePools).reduce((n, spec) => n + (spec.nodeGroupPerAz ? env.availabilityZones.length : 1), 0);
+    const expected = Object.values(withGroups).reduce((n, spec) => n + (spec.nodeGroupPerAz ? env.availabilityZones.length : 1), 0);
     expect(groups).toHaveLength(expected);
   });
 

@@ -152,6 +152,12 @@ export class EksCluster extends Construct implements IEksCluster {
   readonly serviceIpv4Cidr: string;
   readonly secretsKeyArn: string;
   readonly nodeRoleArn: string;
+  /**
+   * The security group EKS creates for the cluster and puts on the control
+   * plane's network interfaces and on every managed node (the launch templates
+   * name none): nodes that join later (Karpenter's) need it too.
+   */
+  readonly clusterSecurityGroupId: string;
   /** Node group names by pool; a pool with `nodeGroupPerAz` has one per AZ. */
   readonly nodeGroupNames: Readonly<Record<string, readonly string[]>>;
 
@@ -323,6 +329,7 @@ export class EksCluster extends Construct implements IEksCluster {
     this.serviceIpv4Cidr = cluster.kubernetesNetworkConfig.serviceIpv4Cidr;
     this.secretsKeyArn = secretsKey.arn;
     this.nodeRoleArn = nodeRole.arn;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.nodeGroupNames = groups;
   }
 }

@@ -45,6 +45,13 @@ export interface HelmChartProps<V extends HelmValues = Record<string, unknown>> 
    */
   readonly timeoutSeconds?: number;
   /**
+   * Install nothing from the chart's `crds/` folder (`helm install --skip-crds`),
+   * for a chart whose CRDs another release installs as templates (Karpenter's
+   * karpenter-crd), so that chart upgrades them.
+   * @default false
+   */
+  readonly skipCrds?: boolean;
+  /**
    * Resources that must exist before the release is installed (a namespace it binds roles in, CRDs, ...).
    * @default none
    */
@@ -105,7 +112,8 @@ export class HelmChart<V extends HelmValues = Record<string, unknown>> extends C
     if (props.values !== undefined) problems.push(...nonJsonValues(props.values, "values"));
     if (problems.length) throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join("\n"));
 
-    const crds = props.chart.crdInstall === "crds-folder" ? new ChartCrds(this, "crds", { chart: props.chart }) : undefined;
+    const fromFolder = props.chart.crdInstall === "crds-folder";
+    const crds = fromFolder && props.chart.crdsFromChart === undefined ? new ChartCrds(this, "crds", { chart: props.chart }) : undefined;
     const dependsOn = [...(props.dependsOn ?? []), ...(crds?.manifests ?? [])];
     this.release = new Release(this, "Default", {
       name: props.releaseName,
@@ -118,8 +126,8 @@ export class HelmChart<V extends HelmValues = Record<string, unknown>> extends C
       wait: props.wait ?? true,
       timeout,
       values: props.values === undefined ? undefined : [JSON.stringify(props.values)],
-      // Helm would create crds/ on first install only; ChartCrds applies (and upgrades) them first.
-      skipCrds: crds ? true : undefined,
+      // Helm would create crds/ on first install only; ChartCrds (or the companion CRD chart) applies and upgrades them.
+      skipCrds: fromFolder || props.skipCrds ? true : undefined,
       dependsOn: dependsOn.length ? dependsOn : undefined,
     });
     this.crds = crds;

@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { cpuQuantity, jvmHeapSize, memoryQuantity } from "../../domain/k8s-quantity";
 import { topologyProblems } from "../../domain/kafka-topology";
+import { ContainerSize, DEFAULT_KAFKA_CONTROLLER, KAFKA_OPERANDS } from "../../domain/platform-workloads";
 import { KAFKA_CLUSTER_NAME } from "../../domain/names";
 import { PoolScheduling } from "../../domain/node-pools";
 import { CustomResource, KubeManifest, podScheduling, WaitFor } from "../k8s/manifest";
@@ -109,6 +110,20 @@ export interface KafkaClusterProps {
 }
 
 const gib = (n: number) => `${n}Gi`;
+
+/**
+ * On broker and controller pods: Karpenter never consolidates or drifts the
+ * node under them (it still drains them when EC2 retires the instance). A
+ * broker moved by a node autoscaler restarts, and its partitions stay
+ * under-replicated until it has caught up. Inert where no Karpenter runs.
+ */
+export const KAFKA_POD_ANNOTATIONS: Readonly<Record<string, string>> = { "karpenter.sh/do-not-disrupt": "true" };
+
+/** A container's requests, with memory limit = request (a JVM sized from its limit, no OOM surprises). */
+const containerResources = (c: ContainerSize) => ({
+  requests: { cpu: cpuQuantity(c.cpuMillis / 1000), memory: memoryQuantity(c.memoryMiB) },
+  limits: { memory: memoryQuantity(c.memoryMiB) },
+});
 
 /**
  * A KRaft Kafka cluster on Strimzi: a controller-only node pool, a broker-only
@@ -233,6 +248,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
             jvmOptions: { "-Xms": jvmHeapSize(res.heapMiB), "-Xmx": jvmHeapSize(res.heapMiB) },
             template: {
               pod: {
+                metadata: { annotations: { ...KAFKA_POD_ANNOTATIONS } },
                 ...kafkaPod,
                 topologySpreadConstraints: [
                   {
@@ -248,7 +264,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
         },
         computedFields: computed,
       });
-    const controllerRes = props.controllerResources ?? { cpu: 1, memoryMiB: 4096, heapMiB: 1024 };
+    const controllerRes = props.controllerResources ?? DEFAULT_KAFKA_CONTROLLER;
     const controllersPool = nodePool(controllerPool, "controller", controllers, props.controllerStorageGiB ?? 20, controllerRes);
     // After the first apply the HPA owns spec.replicas; Terraform must not put it back.
     const brokersPool = nodePool(brokerPool, "broker", props.brokers.initial, props.brokerStorage.sizeGiB, props.brokerResources, [
@@ -295,15 +311,26 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
             },
             template: { podDisruptionBudget: { maxUnavailable: 1 } },
           },
-          entityOperator: { topicOperator: {}, userOperator: {}, template: operandPod },
+          // Requests from domain/platform-workloads.ts, which the scheduling planner counts on the system pool.
+          entityOperator: {
+            topicOperator: { resources: containerResources(KAFKA_OPERANDS.topicOperator) },
+            userOperator: { resources: containerResources(KAFKA_OPERANDS.userOperator) },
+            template: operandPod,
+          },
           cruiseControl: {
+            resources: containerResources(KAFKA_OPERANDS.cruiseControl),
             autoRebalance: [
               { mode: "add-brokers", template: { name: rebalanceTemplates[0].name } },
               { mode: "remove-brokers", template: { name: rebalanceTemplates[1].name } },
             ],
             template: operandPod,
           },
-          kafkaExporter: { topicRegex: ".*", groupRegex: ".*", template: operandPod },
+          kafkaExporter: {
+            topicRegex: ".*",
+            groupRegex: ".*",
+            resources: containerResources(KAFKA_OPERANDS.kafkaExporter),
+            template: operandPod,
+          },
         },
       },
       // Apply returns when Strimzi reports the cluster Ready, so the ingest stack never starts before the secrets exist.

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { ALL_CHARTS, CHARTS, findChart, StrimziChartEntry } from "../../domain/charts";
+import { cpuQuantity, memoryQuantity } from "../../domain/k8s-quantity";
 import { PoolScheduling, Toleration } from "../../domain/node-pools";
+import { STRIMZI_OPERATOR } from "../../domain/platform-workloads";
 import { HelmChart } from "../helm/helm-chart";
 import { INamespace } from "../k8s/namespace";
 import { ApiServerAddresses, apiServerEgress, hasLabel, NAMESPACE_NAME_LABEL, tcpPorts } from "../k8s/network-policy";
@@ -151,7 +153,10 @@ export class StrimziOperator extends Construct {
         nodeSelector: props.scheduling.nodeSelector,
         tolerations: props.scheduling.tolerations,
         // Helm merges maps: the chart's default CPU limit (1000m) stays under this memory limit.
-        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+        resources: {
+          requests: { cpu: cpuQuantity(STRIMZI_OPERATOR.cpuMillis / 1000), memory: memoryQuantity(STRIMZI_OPERATOR.memoryMiB) },
+          limits: { memory: memoryQuantity(STRIMZI_OPERATOR.memoryMiB) },
+        },
         extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
       },
       // The namespaces exist (RoleBindings go into the watched one) and their NetworkPolicies are in place:

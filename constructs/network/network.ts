@@ -41,6 +41,12 @@ export interface NetworkProps {
   readonly clusterName?: string;
   /** Name prefix for resources. */
   readonly namePrefix: string;
+  /**
+   * Extra tags on the private subnets, e.g. Karpenter's discovery tag
+   * (`karpenter.sh/discovery: <cluster>`), which its EC2NodeClass selects subnets by.
+   * @default none
+   */
+  readonly privateSubnetTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -117,7 +123,7 @@ export class Network extends Construct implements INetwork {
         vpcId: vpc.id,
         availabilityZone: az,
         cidrBlock: props.privateSubnetCidrs[i],
-        tags: { ...name(`private-${az}`), ...clusterTag, "kubernetes.io/role/internal-elb": "1" },
+        tags: { ...name(`private-${az}`), ...clusterTag, "kubernetes.io/role/internal-elb": "1", ...props.privateSubnetTags },
       });
       const rt = new RouteTable(this, `private-${az}-rt`, { vpcId: vpc.id, tags: name(`private-${az}`) });
       const nat = nats[i] ?? nats[0];

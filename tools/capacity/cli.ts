@@ -1,11 +1,14 @@
 /**
  * npm run capacity [-- --env prod[,staging]]
- * Prints the capacity plan of each environment and whether its config can
- * carry its declared load (exit 1 when it cannot).
+ * Prints the capacity plan of each environment, what its node pools hold with
+ * every autoscaler at its maximum, and whether its config can carry its
+ * declared load (exit 1 when it cannot).
  */
 import { environmentNamed, environments, findConfigProblems } from "../../config";
 import { planForEnvironment } from "../../config/capacity";
+import { schedulingInputsFor } from "../../config/workloads";
 import { formatPlan } from "../../domain/capacity-planner";
+import { formatSchedulingPlan, planScheduling } from "../../domain/scheduling-planner";
 
 function main(argv: readonly string[]): number {
   const flag = argv.indexOf("--env");
@@ -23,6 +26,9 @@ function main(argv: readonly string[]): number {
         plan,
       ),
     );
+    const inputs = schedulingInputsFor(env);
+    console.log("");
+    console.log(formatSchedulingPlan(`node pools at every autoscaler's maximum: ${env.name}`, planScheduling(inputs), inputs.pools));
     const check = findConfigProblems(env);
     for (const w of check.warnings) console.log(`  warning: ${w.path}: ${w.message}`);
     if (check.problems.length) {

@@ -5,6 +5,7 @@ import { crdInstalledFirst } from "./checks/crd-installed-first";
 import { lbControllerFirst } from "./checks/lb-controller-first";
 import { strimziReadyWait } from "./checks/strimzi-ready-wait";
 import { inClusterStacksAwsFree } from "./checks/in-cluster-stacks-aws-free";
+import { workloadsSchedulable } from "./checks/workloads-schedulable";
 import { Finding, PlanCheck, SynthOutput } from "./synth-output";
 
 export * from "./synth-output";
@@ -18,6 +19,7 @@ export const PLAN_CHECKS: readonly PlanCheck[] = [
   clusterReachableFromCi,
   inClusterStacksAwsFree,
   chartCrdsManaged,
+  workloadsSchedulable,
 ];
 
 export function runPlanChecks(out: SynthOutput, checks: readonly PlanCheck[] = PLAN_CHECKS): Finding[] {

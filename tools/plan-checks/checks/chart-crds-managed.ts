@@ -141,6 +141,23 @@ export function chartCrdsManagedCheck(charts: readonly ChartEntry[] = ALL_CHARTS
               `${where} ships its CRDs in crds/, which Helm creates on first install and never upgrades; set skip_crds and apply them with ChartCrds`,
             );
           }
+          if (entry.crdsFromChart !== undefined) {
+            // The companion chart installs (and upgrades) the CRDs as templates: it must be released, at the same
+            // version, in this stack or one it depends on, and before this release.
+            const companion = charts.find((c) => c.key === entry.crdsFromChart);
+            const found = [...upstream(out, stack.name), stack.name].some((s) =>
+              resourcesOf(out.stacks.get(s)!, "helm_release").some(
+                (r) => r.config.chart === companion?.chart && r.config.version === entry.version,
+              ),
+            );
+            if (!found) {
+              finding(
+                address,
+                `${where}: its CRDs come from ${companion?.chart ?? entry.crdsFromChart} ${entry.version}, which no stack it depends on releases`,
+              );
+            }
+            continue;
+          }
           const sources = entry.crdSources ?? [];
           if (!sources.length) finding(address, `${where}: the chart registry lists no crdSources for this version`);
           for (const retired of entry.retiredCrds ?? []) {

@@ -65,8 +65,9 @@ function runnerGaps(
   clusterSubnets: ResolvedRef[],
 ): { works: boolean; gaps: string[][] } {
   const gaps: string[][] = [];
-  const entries = resourcesOf(runnerStack, "aws_eks_access_entry").filter((e) =>
-    sameRef(resolveRef(out, runnerStack, e.config.cluster_name), cluster),
+  // Node entries (EC2_LINUX and the like: Karpenter's node role) grant kubelets, never a runner.
+  const entries = resourcesOf(runnerStack, "aws_eks_access_entry").filter(
+    (e) => (e.config.type ?? "STANDARD") === "STANDARD" && sameRef(resolveRef(out, runnerStack, e.config.cluster_name), cluster),
   );
   for (const entry of entries) {
     const missing: string[] = [];

@@ -17,7 +17,8 @@ export function crdInstallers(out: SynthOutput): Map<string, string[]> {
   for (const stack of out.stacks.values()) {
     for (const { config } of resourcesOf(stack, "helm_release")) {
       const entry = findChart(String(config.chart), String(config.version));
-      if (entry?.crdInstall === "crds-folder" && config.skip_crds === true) continue;
+      // With skip_crds, Helm installs nothing from the chart's crds/ folder.
+      if (entry?.crdInstall === "crds-folder" && (config.skip_crds === true || config.skip_crds === "true")) continue;
       for (const group of entry?.crdGroups ?? []) add(group, stack.name);
     }
     for (const m of httpManifests(stack)) {

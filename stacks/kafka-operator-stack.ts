@@ -65,7 +65,7 @@ export class KafkaOperatorStack extends InClusterStack {
       name: KAFKA_NAMESPACE,
       podSecurity,
       scrapedBy: { namespace: MONITORING_NAMESPACE, ports: KAFKA_NAMESPACE_METRICS_PORTS },
-      movedFrom: KAFKA_NAMESPACE_OLD_ADDRESS,
+      keepAddress: KAFKA_NAMESPACE_OLD_ADDRESS,
       // The ingest gateway runs here; behind its NLB its pods get the load balancer controller's readiness gate.
       labels: env.features.ingest && env.ingest.loadBalancer ? POD_READINESS_GATE_LABEL : undefined,
     });

@@ -92,12 +92,15 @@ describe("Namespace", () => {
     expect(ns.networkPolicies).toBe(ns.defaultDeny.resource);
   });
 
-  test("a namespace that moved keeps its state through a moved block", () => {
+  test("a namespace the kit takes over keeps its Terraform address, with no moved block (which would make synth run terraform)", () => {
     const s = stack();
-    new Namespace(s, "kafka-namespace", { name: "kafka", podSecurity: restricted, movedFrom: "kubernetes_namespace_v1.old_0DCDF4F9" });
-    expect(synth(s).moved).toEqual([
-      { from: "kubernetes_namespace_v1.old_0DCDF4F9", to: expect.stringMatching(/^kubernetes_namespace_v1\.kafka-namespace_[0-9A-F]{8}$/) },
-    ]);
+    new Namespace(s, "kafka-namespace", { name: "kafka", podSecurity: restricted, keepAddress: "kubernetes_namespace_v1.old_0DCDF4F9" });
+    const json = synth(s);
+    expect(Object.keys(json.resource.kubernetes_namespace_v1)).toEqual(["old_0DCDF4F9"]);
+    expect(json.moved).toBeUndefined();
+    expect(() => new Namespace(stack(), "ns", { name: "kafka", podSecurity: restricted, keepAddress: "old_0DCDF4F9" })).toThrow(
+      'fixture/ns: keepAddress "old_0DCDF4F9" must be kubernetes_namespace_v1.<name>',
+    );
   });
 
   test("bad names, versions and labels are refused, naming the construct", () => {

@@ -48,13 +48,15 @@ export interface NamespaceProps {
    */
   readonly scrapedBy?: { readonly namespace: string; readonly ports: readonly number[] };
   /**
-   * Terraform address this namespace had in the same stack before it moved
-   * here (e.g. `kubernetes_namespace_v1.strimzi_watch-namespace_0DCDF4F9`): a
-   * `moved` block keeps the existing namespace, and everything in it, instead
-   * of destroying it and creating a new one.
+   * Terraform address this namespace had in the same stack before the kit
+   * owned it here (e.g. `kubernetes_namespace_v1.strimzi_watch-namespace_0DCDF4F9`):
+   * the resource keeps that address, so the existing namespace, and everything
+   * in it, stays instead of being destroyed and created anew. (Not a `moved`
+   * block: cdktf then runs `terraform version` at synth, which fails where no
+   * terraform binary is installed and costs ~50 ms a stack.)
    * @default none (a new resource)
    */
-  readonly movedFrom?: string;
+  readonly keepAddress?: string;
 }
 
 /** Name of the default-deny NetworkPolicy in every kit namespace. */
@@ -96,7 +98,13 @@ export class Namespace extends Construct implements INamespace {
     this.name = props.name;
     this.labels = { ...extra, ...pss };
     this.resource = new NamespaceV1(this, "namespace", { metadata: { name: props.name, labels: { ...this.labels } } });
-    if (props.movedFrom) this.resource.moveFromId(props.movedFrom);
+    if (props.keepAddress) {
+      const [type, logicalId] = props.keepAddress.split(".");
+      if (type !== "kubernetes_namespace_v1" || !logicalId) {
+        throw new Error(`${this.node.path}: keepAddress ${JSON.stringify(props.keepAddress)} must be kubernetes_namespace_v1.<name>`);
+      }
+      this.resource.overrideLogicalId(logicalId);
+    }
     this.defaultDeny = new KubeManifest<INetworkPolicy>(this, DEFAULT_DENY, {
       object: {
         apiVersion: "networking.k8s.io/v1",

@@ -158,7 +158,11 @@ describe("prod Kafka cluster", () => {
       nodeSelector: { "platform.streaming-kit/pool": "system" },
     });
     // The kit owns both namespaces (the chart no longer creates its own), and the operator runs restricted operands.
-    expect(resources(out["kafka-operator"], "kubernetes_namespace_v1").map((n) => n.metadata.name)).toEqual(["kafka", "strimzi-system"]);
+    expect(
+      resources(out["kafka-operator"], "kubernetes_namespace_v1")
+        .map((n) => n.metadata.name)
+        .sort(),
+    ).toEqual(["kafka", "strimzi-system"]);
     expect(release.create_namespace).toBe(false);
     expect(values.extraEnvs).toEqual([{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }]);
   });

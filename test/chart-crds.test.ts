@@ -3,8 +3,9 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { ChartCrds, ChartCrdsProps, DEFAULT_CRD_FIELD_MANAGER } from "../constructs/helm/chart-crds";
 import { HelmChart } from "../constructs/helm/helm-chart";
-import { ChartEntry, chartRegistryProblems, STRIMZI } from "../domain/charts";
+import { ChartEntry, CHARTS, chartRegistryProblems, STRIMZI } from "../domain/charts";
 import { crdResourceName, crdSourceProblems, STRIMZI_1_2_0_CRD_SOURCES } from "../domain/crd-sources";
+import { resources } from "./helpers";
 
 /**
  * ChartCrds on its synthesized JSON: what the data sources fetch and check,
@@ -191,6 +192,22 @@ describe("chart registry: CRD sources", () => {
     expect(chartRegistryProblems({ strimzi: { ...STRIMZI, crdInstall: "templates" } })).toEqual([
       "strimzi (strimzi-kafka-operator 1.2.0): crdSources or retiredCrds given for crdInstall templates; Helm already manages these CRDs",
     ]);
+  });
+
+  test("a chart whose CRDs come from a companion chart (Karpenter's karpenter-crd) needs that companion, at its version", () => {
+    const { karpenter, karpenterCrd } = CHARTS;
+    expect(chartRegistryProblems({ karpenter, karpenterCrd })).toEqual([]);
+    expect(chartRegistryProblems({ karpenter })).toEqual([
+      'karpenter (karpenter 1.14.1): crdsFromChart "karpenterCrd" is not a registry key',
+    ]);
+    expect(chartRegistryProblems({ karpenter, karpenterCrd: { ...karpenterCrd, version: "1.14.0" } })).toEqual([
+      "karpenter (karpenter 1.14.1): crdsFromChart karpenterCrd must install the CRDs as templates at the same version (1.14.1)",
+    ]);
+    // HelmChart skips the controller chart's crds/ folder instead of applying sources.
+    const stack = new TerraformStack(Testing.app(), "k");
+    const chart = new HelmChart(stack, "karpenter", { chart: karpenter, releaseName: "karpenter" });
+    expect(chart.crds).toBeUndefined();
+    expect(resources(JSON.parse(Testing.synth(stack)), "helm_release")[0].skip_crds).toBe(true);
   });
 
   test("a version bump that keeps the previous release's files is refused", () => {

@@ -418,3 +418,20 @@ describe("CHART_CRDS_MANAGED: a chart's crds/ folder is applied by the kit, from
     expect(crdInstalledFirst.run(out).map((f) => f.message)).toEqual(["KafkaTopic/t (kafka.strimzi.io): no stack installs this CRD group"]);
   });
 });
+
+describe("CHART_CRDS_MANAGED: a chart whose CRDs come from a companion chart", () => {
+  const karpenter = { helm_release: { k: { chart: "karpenter", version: "1.14.1", skip_crds: true } } };
+  const crdChart = { helm_release: { c: { chart: "karpenter-crd", version: "1.14.1" } } };
+
+  test("passes when the companion chart is released at the same version upstream", () => {
+    expect(chartCrdsManaged.run(app({ crds: { resource: crdChart }, ctl: { deps: ["crds"], resource: karpenter } }))).toEqual([]);
+  });
+
+  test("without the companion (or at another version) it is found", () => {
+    expect(chartCrdsManaged.run(app({ ctl: { resource: karpenter } })).map((f) => f.message)).toEqual([
+      "karpenter 1.14.1: its CRDs come from karpenter-crd 1.14.1, which no stack it depends on releases",
+    ]);
+    const old = { helm_release: { c: { chart: "karpenter-crd", version: "1.13.0" } } };
+    expect(chartCrdsManaged.run(app({ crds: { resource: old }, ctl: { deps: ["crds"], resource: karpenter } }))).toHaveLength(1);
+  });
+});

@@ -10,22 +10,14 @@ import { dev } from "../config/dev";
 import { prod } from "../config/prod";
 import { staging } from "../config/staging";
 import { prodBeforeKarpenter } from "./fixtures/prod-before-karpenter";
+import { BATCH_POOL } from "./fixtures/pools";
 import { withOverrides } from "./helpers";
 
 /** A config as an older or hand-written (untyped) file could hand the kit: no compiler between it and validation. */
 const untyped = (cfg: unknown) => cfg as EnvironmentConfig;
 const without = <T extends object>(obj: T, key: string): T => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key)) as T;
 const messages = (cfg: EnvironmentConfig) => findConfigProblems(cfg).problems.map((p) => `${p.path}: ${p.message}`);
-const BATCH: NodePoolConfig = {
-  instanceTypes: ["c6i.2xlarge", "c5.2xlarge", "c6a.2xlarge"],
-  capacityType: "SPOT",
-  minSize: 0,
-  desiredSize: 0,
-  maxSize: 10,
-  diskSizeGiB: 50,
-  tainted: true,
-  nodeGroupPerAz: false,
-};
+const BATCH = BATCH_POOL;
 
 describe("shipped environment configs", () => {
   test.each(environments.map((e) => [e.name, e]))("%s is valid", (_name, env) => {

@@ -6,7 +6,7 @@ import { KafkaUser } from "../constructs/kafka/kafka-user";
 import { KubeManifest } from "../constructs/k8s/manifest";
 import { schedulingFor } from "../domain/node-pools";
 import { InClusterStack } from "../stacks/in-cluster-stack";
-import { kafkaFixture } from "./fixtures/kafka-fixture";
+import { gatewayProps, kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, resources, synthEnvironment } from "./helpers";
 
 describe("typed references between constructs", () => {
@@ -56,19 +56,9 @@ describe("typed references between constructs", () => {
       userName: "writer",
       produceTo: [other.topics.topic("events.system")],
     });
-    expect(
-      () =>
-        new IngestGateway(stack, "gateway", {
-          kafka: cluster,
-          kafkaUser: foreignUser,
-          image: "registry.example.com/gw:1.0.0",
-          replicas: { min: 1, max: 2 },
-          resources: { cpu: 0.5, memoryMiB: 512 },
-          targetCpuUtilization: 60,
-          partialBatchPolicy: "reject-batch",
-          scheduling: schedulingFor("system"),
-        }),
-    ).toThrow("fixture/gateway: kafkaUser writer belongs to kafka/audit, not kafka/events");
+    expect(() => new IngestGateway(stack, "gateway", gatewayProps(cluster, foreignUser))).toThrow(
+      "fixture/gateway: kafkaUser writer belongs to kafka/audit, not kafka/events",
+    );
   });
 
   test("construct errors name the construct path", () => {

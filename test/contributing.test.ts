@@ -10,6 +10,7 @@ import { NODE_POOL_LABEL } from "../domain/node-pools";
 import { buildEnvironment } from "../stacks/environment";
 import { readSynthOutput, runPlanChecks } from "../tools/plan-checks";
 import { chartReferencesPresent, helmReleaseProblems } from "./helm-values";
+import { BATCH_POOL } from "./fixtures/pools";
 import { manifests, resources, synthEnvironment } from "./helpers";
 
 /**
@@ -46,16 +47,7 @@ describe("add a node pool: one config entry", () => {
       ...staging,
       nodePools: {
         ...staging.nodePools,
-        batch: {
-          instanceTypes: ["c6i.2xlarge", "c5.2xlarge", "c6a.2xlarge"],
-          capacityType: "SPOT",
-          minSize: 0,
-          desiredSize: 0,
-          maxSize: 10,
-          diskSizeGiB: 50,
-          tainted: true,
-          nodeGroupPerAz: false,
-        },
+        batch: BATCH_POOL,
       },
     };
     expect(findConfigProblems(env).problems).toEqual([]);

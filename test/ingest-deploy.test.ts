@@ -2,8 +2,7 @@ import { findConfigProblems } from "../config";
 import { prod } from "../config/prod";
 import { IngestGateway } from "../constructs/ingest/ingest-gateway";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
-import { schedulingFor } from "../domain/node-pools";
-import { kafkaFixture } from "./fixtures/kafka-fixture";
+import { gatewayProps, kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, manifests, synthEnvironment, withOverrides } from "./helpers";
 import { kubeSchemaErrors } from "./kube-schemas";
 
@@ -70,17 +69,7 @@ describe("prod ingest gateway deployment", () => {
 test("given a Prometheus release, the construct adds a ServiceMonitor labelled for it", () => {
   const { stack, cluster, topics } = kafkaFixture();
   const user = new KafkaUser(stack, "user", { cluster, userName: "gw", produceTo: [topics.topic("events.system")] });
-  const gateway = new IngestGateway(stack, "gateway", {
-    kafka: cluster,
-    kafkaUser: user,
-    image: "registry.example.com/gw:1.0.0",
-    replicas: { min: 1, max: 2 },
-    resources: { cpu: 0.5, memoryMiB: 512 },
-    targetCpuUtilization: 60,
-    partialBatchPolicy: "reject-batch",
-    scheduling: schedulingFor("system"),
-    prometheusRelease: "kube-prometheus-stack",
-  });
+  const gateway = new IngestGateway(stack, "gateway", gatewayProps(cluster, user, { prometheusRelease: "kube-prometheus-stack" }));
   const monitor = gateway.objects.find((o) => o.kind === "ServiceMonitor") as Json;
   expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
   expect(monitor.spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "15s" }]);

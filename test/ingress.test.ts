@@ -13,8 +13,7 @@ import {
   NLB_STOP_NEW_CONNECTIONS_SECONDS,
   parseAcmCertificateArn,
 } from "../domain/load-balancing";
-import { schedulingFor } from "../domain/node-pools";
-import { kafkaFixture } from "./fixtures/kafka-fixture";
+import { gatewayProps, kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, manifests, resources, synthEnvironment } from "./helpers";
 import { kubeSchemaErrors } from "./kube-schemas";
 
@@ -381,14 +380,7 @@ describe("IngestGateway refuses load balancer props the controller or ELB would 
     const user = new KafkaUser(stack, "user", { cluster, userName: "gw", produceTo: [topics.topic("events.system")] });
     return () =>
       new IngestGateway(stack, "gateway", {
-        kafka: cluster,
-        kafkaUser: user,
-        image: "registry.example.com/gw:1.0.0",
-        replicas: { min: 1, max: 2 },
-        resources: { cpu: 0.5, memoryMiB: 512 },
-        targetCpuUtilization: 60,
-        partialBatchPolicy: "reject-batch",
-        scheduling: schedulingFor("system"),
+        ...gatewayProps(cluster, user),
         loadBalancer: {
           scheme: "internal",
           certificateArn: prod.ingest.loadBalancer!.certificateArn,

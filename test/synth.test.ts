@@ -6,6 +6,7 @@ import { NODE_POOL_LABEL } from "../domain/node-pools";
 import { selectEnvironments, stateBackendFrom } from "../main";
 
 import { nodeGroupPools } from "../config/node-pools";
+import { BATCH_POOL } from "./fixtures/pools";
 import { manifests, resources, synthEnvironment as synthEnv, withOverrides } from "./helpers";
 
 test("a DynamoDB lock table, while migrating, is kept beside the lock file", () => {
@@ -162,16 +163,7 @@ describe("configuration drives differences, not code", () => {
   test("a node pool or an add-on is added by config alone", () => {
     const cfg = withOverrides(dev, {
       nodePools: {
-        batch: {
-          instanceTypes: ["c6i.2xlarge", "c5.2xlarge", "c6a.2xlarge"],
-          capacityType: "SPOT",
-          minSize: 0,
-          desiredSize: 0,
-          maxSize: 10,
-          diskSizeGiB: 50,
-          tainted: true,
-          nodeGroupPerAz: false,
-        },
+        batch: BATCH_POOL,
       },
       eks: { addons: { "eks-pod-identity-agent": { version: "v1.3.4-eksbuild.1" } } },
     });

@@ -61,6 +61,8 @@ export const dev: EnvironmentConfig = {
     version: "4.2.0",
     brokers: { min: 3, initial: 3, max: 3 },
     controllers: 3,
+    // Dev is torn down and rebuilt at will; staging and prod keep the default (protected).
+    preventDestroy: false,
     replicationFactor: 3,
     minInsyncReplicas: 2,
     brokerResources: { cpu: 2, memoryMiB: 8_192, heapMiB: 2_048 },

@@ -209,6 +209,13 @@ export interface KafkaConfig {
     readonly targetCpuUtilization: number;
     readonly scaleDownStabilizationSeconds: number;
   };
+  /**
+   * Refuse Terraform plans that destroy or replace the Kafka cluster, its node
+   * pools or its topics (their data goes with them). Turn off only where the
+   * whole environment is thrown away at will; production refuses false.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
   /** Consumers in the largest consumer group; every event topic gets at least this many partitions. */
   readonly maxConsumerParallelism: number;
   /** Overrides of the planner's engineering assumptions (domain/capacity-planner.ts). */

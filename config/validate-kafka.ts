@@ -62,6 +62,11 @@ export function checkKafka(p: ProblemCollector, cfg: EnvironmentConfig, catalog:
 
   p.integer("kafka.autoscaling.targetCpuUtilization", k.autoscaling.targetCpuUtilization, 10, 95);
   p.integer("kafka.autoscaling.scaleDownStabilizationSeconds", k.autoscaling.scaleDownStabilizationSeconds, 0, 3600);
+  if (k.preventDestroy !== undefined)
+    p.expect(typeof k.preventDestroy === "boolean", "kafka.preventDestroy", k.preventDestroy, "expected true or false");
+  if (cfg.production && k.preventDestroy === false) {
+    p.add("kafka.preventDestroy", "got false, production keeps its Kafka cluster and topics protected from destroy and replace");
+  }
   p.integer("kafka.maxConsumerParallelism", k.maxConsumerParallelism, 1, 10_000);
   if (k.brokerDiskGiB !== undefined) p.integer("kafka.brokerDiskGiB", k.brokerDiskGiB, 10, MAX_VOLUME_GIB);
 

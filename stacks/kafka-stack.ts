@@ -49,6 +49,7 @@ export class KafkaStack extends InClusterStack {
       kafkaScheduling: schedulingFor("kafka"),
       operandScheduling: schedulingFor("system"),
       autoscaling: env.kafka.autoscaling,
+      preventDestroy: env.kafka.preventDestroy,
       // Kafka clients only: labelled pods of this namespace (the gateway) and pods of labelled namespaces (consumers).
       listenerPeers: [
         { podSelector: { matchLabels: { [KAFKA_CLIENT_LABEL]: "true" } } },
@@ -60,6 +61,7 @@ export class KafkaStack extends InClusterStack {
     this.topics = new KafkaTopics(this, "topics", {
       cluster: this.kafka,
       defaultRetentionHours: env.load.retentionDays * 24,
+      preventDestroy: env.kafka.preventDestroy,
       topics: catalog.map((definition) => ({ definition, partitions: partitions.get(definition.name)! })),
     });
 

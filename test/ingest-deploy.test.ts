@@ -64,6 +64,15 @@ describe("prod ingest gateway deployment", () => {
     expect(dep.computed_fields).toContain("spec.replicas");
     expect(manifest.stacks["prod-ingest"].dependencies).toContain("prod-kafka");
   });
+
+  test("apply waits for the rollout long enough to replace every replica behind the NLB (3 min a pod)", () => {
+    const dep = Object.values(out.ingest.resource.kubernetes_manifest as Record<string, Json>).find(
+      (m) => m.manifest.kind === "Deployment",
+    )!;
+    expect(dep.wait).toEqual({ rollout: true });
+    // prod: 3 to 12 replicas.
+    expect(dep.timeouts).toEqual({ create: "14m", update: "41m" });
+  });
 });
 
 test("given a Prometheus release, the construct adds a ServiceMonitor labelled for it", () => {

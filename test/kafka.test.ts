@@ -1,9 +1,9 @@
 import { dev } from "../config/dev";
-import { environments } from "../config";
+import { environments, findConfigProblems } from "../config";
 import { prod } from "../config/prod";
 import { STRIMZI_CHART } from "../constructs/kafka/strimzi-operator";
 import { EVENT_CATEGORIES, TOPIC_CATALOG } from "../domain/event-catalog";
-import { Json, manifests, resources, synthEnvironment } from "./helpers";
+import { Json, manifests, resources, synthEnvironment, withOverrides } from "./helpers";
 import { kubeSchemaErrors } from "./kube-schemas";
 import { strimziSchemaErrors, strimziSchemasPresent, STRIMZI_SCHEMA_DIR } from "./strimzi-schemas";
 
@@ -208,5 +208,26 @@ describe("environment differences come from config", () => {
     const [hpa] = byKind(objs, "HorizontalPodAutoscaler");
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 3]);
     expect(byKind(objs, "KafkaTopic").find((t) => t.spec.topicName === "events.system")!.spec.partitions).toBe(6);
+  });
+});
+
+describe("the cluster and its topics are protected from destroy and replace", () => {
+  const protectedKinds = (env: typeof prod) =>
+    resources(synthEnvironment(env).out.kafka, "kubernetes_manifest")
+      .filter((m) => m.lifecycle?.prevent_destroy === true)
+      .map((m) => m.manifest.kind);
+
+  test("prod: the Kafka resource, both node pools and every topic refuse a destroying plan", () => {
+    const kinds = protectedKinds(prod);
+    expect(kinds.filter((k) => k === "Kafka")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "KafkaNodePool")).toHaveLength(2);
+    expect(kinds.filter((k) => k === "KafkaTopic")).toHaveLength(TOPIC_CATALOG.length);
+  });
+
+  test("dev (kafka.preventDestroy: false) can be torn down; production refuses false", () => {
+    expect(protectedKinds(dev)).toEqual([]);
+    expect(
+      findConfigProblems(withOverrides(prod, { kafka: { preventDestroy: false } })).problems.map((p) => `${p.path}: ${p.message}`),
+    ).toEqual(["prod.kafka.preventDestroy: got false, production keeps its Kafka cluster and topics protected from destroy and replace"]);
   });
 });

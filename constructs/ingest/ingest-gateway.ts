@@ -258,6 +258,14 @@ export class IngestGateway extends Construct {
         })
       : undefined;
     // After creation the HPA owns the Deployment's replica count.
+    // The rollout replaces pods one at a time (maxSurge 1, maxUnavailable 0), each only once it is Ready: behind
+    // the NLB that includes target registration, 1-3 minutes a pod (docs/ingress.md). So the wait scales with the
+    // replicas it may have to replace, or a routine image bump at the HPA's maximum would time out mid-rollout.
+    const perPodMinutes = lb ? 3 : 1;
+    const rolloutTimeouts = {
+      createMinutes: Math.max(10, perPodMinutes * props.replicas.min + 5),
+      updateMinutes: Math.max(15, perPodMinutes * props.replicas.max + 5),
+    };
     objects
       .filter((o) => o !== lbService)
       .forEach(
@@ -268,7 +276,7 @@ export class IngestGateway extends Construct {
             dependsOn: o.kind === "Deployment" && lbManifest ? [lbManifest.resource] : undefined,
             // Apply waits for the rollout, so a deploy whose pods cannot start (a missing secret, an
             // unpullable image) fails instead of reporting success.
-            waitFor: o.kind === "Deployment" ? { rollout: true, timeouts: { createMinutes: 10, updateMinutes: 15 } } : undefined,
+            waitFor: o.kind === "Deployment" ? { rollout: true, timeouts: rolloutTimeouts } : undefined,
           }),
       );
 

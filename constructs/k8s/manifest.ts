@@ -101,6 +101,12 @@ export interface KubeManifestProps<T extends KubeObject> {
    * @default no wait (the provider's 10-minute timeouts)
    */
   readonly waitFor?: WaitFor;
+  /**
+   * Refuse any plan that would destroy the object (Terraform `prevent_destroy`):
+   * for objects whose deletion deletes data (a Kafka cluster, a topic).
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -148,6 +154,7 @@ export class KubeManifest<T extends KubeObject = KubeObject> extends Construct {
           }
         : undefined,
       timeouts: wait ? { create: `${wait.timeouts.createMinutes}m`, update: `${wait.timeouts.updateMinutes}m` } : undefined,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.waitFor = wait;
     this.kind = o.kind;

@@ -89,6 +89,13 @@ export interface KafkaClusterProps {
   /** The broker HPA: average CPU it aims for (percent of requests) and how long it waits before removing a broker. */
   readonly autoscaling: { readonly targetCpuUtilization: number; readonly scaleDownStabilizationSeconds: number };
   /**
+   * Refuse plans that destroy or replace the Kafka resource or its node pools:
+   * a replaced Kafka resource loses its KRaft cluster id, and brokers on the
+   * kept volumes then refuse to start. Off only for throwaway environments.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
    * Replication throttle while Cruise Control moves partitions, bytes/s. Keeps
    * a rebalance from starving producers and followers.
    * @default 50 MB/s
@@ -180,6 +187,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     }
     if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
+    const preventDestroy = props.preventDestroy ?? true;
     const clusterLabel = { "strimzi.io/cluster": name };
     const brokerPool = "brokers";
     const controllerPool = "controllers";
@@ -263,6 +271,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
           },
         },
         computedFields: computed,
+        preventDestroy,
       });
     const controllerRes = props.controllerResources ?? DEFAULT_KAFKA_CONTROLLER;
     const controllersPool = nodePool(controllerPool, "controller", controllers, props.controllerStorageGiB ?? 20, controllerRes);
@@ -338,6 +347,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       // Everything the Kafka resource references exists before the operator reconciles it (its node pools, metrics
       // config and rebalance templates), so the first reconcile can succeed instead of failing and waiting for the next.
       dependsOn: [metrics, controllersPool.resource, brokersPool.resource, ...rebalanceTemplates.map((t) => t.resource)],
+      preventDestroy,
     });
 
     const hpa: IHorizontalPodAutoscaler = {

@@ -28,6 +28,12 @@ export interface KafkaTopicsProps {
   /** Retention for topics without their own. */
   readonly defaultRetentionHours: number;
   /**
+   * Refuse plans that destroy or replace a topic: the topic operator then
+   * deletes the Kafka topic and its data. Off only for throwaway environments.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
    * Minutes apply waits for the topic operator to report each topic Ready (created in Kafka).
    * @default 10
    */
@@ -70,6 +76,7 @@ export class KafkaTopics extends Construct {
       }
       all.push({ topicName: t.name, resourceName, cluster: props.cluster });
       return new KubeManifest<CustomResource>(this, resourceName, {
+        preventDestroy: props.preventDestroy ?? true,
         object: {
           apiVersion: STRIMZI_API,
           kind: "KafkaTopic",

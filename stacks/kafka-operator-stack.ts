@@ -59,6 +59,8 @@ export class KafkaOperatorStack extends InClusterStack {
     this.operatorNamespace = new Namespace(this, "operator-namespace", {
       name: STRIMZI_NAMESPACE,
       podSecurity,
+      // Helm's create_namespace made it before the kit owned it: adopted on clusters that have it.
+      adoptExisting: true,
       scrapedBy: { namespace: MONITORING_NAMESPACE, ports: [STRIMZI_OPERATOR_METRICS_PORT] },
     });
     this.kafkaNamespace = new Namespace(this, "kafka-namespace", {

@@ -103,6 +103,26 @@ describe("Namespace", () => {
     );
   });
 
+  test("a namespace that may already exist (made by Helm) is adopted by an import block that is empty on a fresh cluster", () => {
+    const s = stack();
+    const ns = new Namespace(s, "operator-namespace", { name: "strimzi-system", podSecurity: restricted, adoptExisting: true });
+    const json = synth(s);
+    const [lookup] = Object.keys(json.data.kubernetes_resources);
+    expect(json.data.kubernetes_resources[lookup]).toMatchObject({
+      api_version: "v1",
+      kind: "Namespace",
+      field_selector: "metadata.name=strimzi-system",
+    });
+    expect(json.import).toEqual([
+      {
+        for_each: `\${{ for o in data.kubernetes_resources.${lookup}.objects : o.metadata.name => o.metadata.name }}`,
+        to: `kubernetes_namespace_v1.${ns.resource.friendlyUniqueId}`,
+        id: "${each.value}",
+      },
+    ]);
+    expect(synth(stack()).import).toBeUndefined();
+  });
+
   test("bad names, versions and labels are refused, naming the construct", () => {
     expect(() => new Namespace(stack(), "ns", { name: "Kafka", podSecurity: { level: "restricted", version: "latest" } })).toThrow(
       'fixture/ns: name "Kafka" must be a DNS label (1-63 of a-z 0-9 -)\n' +

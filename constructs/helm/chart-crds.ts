@@ -6,6 +6,7 @@ import { Fn, TerraformElement, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ChartEntry, chartRegistryProblems } from "../../domain/charts";
 import { CrdSource, crdResourceName } from "../../domain/crd-sources";
+import { ImportIfPresent } from "../k8s/import-if-present";
 
 /** Field manager the kit's server-side applies of CRDs use (it shows in each CRD's managedFields). */
 export const DEFAULT_CRD_FIELD_MANAGER = "streaming-platform-kit";
@@ -128,7 +129,11 @@ export class ChartCrds extends Construct {
           fieldSelector: `metadata.name=${source.name}`,
         });
         existing.overrideLogicalId(tfName);
-        new ImportIfPresent(this, `${crdId}-adopt`, tfName);
+        new ImportIfPresent(this, `${crdId}-adopt`, {
+          lookup: tfName,
+          to: `kubernetes_manifest.${tfName}`,
+          id: `apiVersion=${CRD_API_VERSION},kind=CustomResourceDefinition,name=\${each.value}`,
+        });
       }
       manifests.push(manifest);
       data.push(http);
@@ -180,41 +185,6 @@ export class ChartCrds extends Construct {
         ],
       },
     });
-  }
-}
-
-/**
- * `import { for_each = <the CRD if the cluster has it>, to = <manifest>, id = ... }`:
- * adopts an existing CRD into the manifest's state, and is empty where the CRD
- * does not exist yet. cdktf's `importFrom` has no `for_each`, hence this element.
- */
-class ImportIfPresent extends TerraformElement {
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly tfName: string,
-  ) {
-    super(scope, id);
-  }
-
-  private block() {
-    return {
-      for_each: `\${{ for o in data.kubernetes_resources.${this.tfName}.objects : o.metadata.name => o.metadata.name }}`,
-      to: `kubernetes_manifest.${this.tfName}`,
-      id: `apiVersion=${CRD_API_VERSION},kind=CustomResourceDefinition,name=\${each.value}`,
-    };
-  }
-
-  override toTerraform() {
-    return { import: [this.block()] };
-  }
-
-  override toHclTerraform() {
-    const b = this.block();
-    const attr = (value: string, storageClassType: string) => ({ value, isBlock: false, type: "simple", storageClassType });
-    return {
-      import: [{ for_each: attr(b.for_each, "reference"), to: attr(b.to, "reference"), id: attr(b.id, "string") }],
-    };
   }
 }
 

@@ -1,3 +1,4 @@
+import { DataKubernetesResources } from "@cdktf/provider-kubernetes/lib/data-kubernetes-resources";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { dependable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
@@ -5,6 +6,7 @@ import { Construct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { isDnsLabel } from "../../domain/charts";
 import { PodSecurityPolicy, podSecurityLabels, podSecurityProblems } from "../../domain/pod-security";
+import { ImportIfPresent } from "./import-if-present";
 import { KubeManifest } from "./manifest";
 import { DNS_PORTS, KUBE_DNS_PEER, namespacePeer, NetworkAllow, NetworkPolicy, tcpPorts } from "./network-policy";
 
@@ -57,6 +59,14 @@ export interface NamespaceProps {
    * @default none (a new resource)
    */
   readonly keepAddress?: string;
+  /**
+   * Adopt the namespace if the cluster already has it outside this stack's
+   * state (e.g. Helm's `create_namespace` made it before the kit owned it): an
+   * import block, empty on a fresh cluster, instead of a create that fails
+   * with "already exists".
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /** Name of the default-deny NetworkPolicy in every kit namespace. */
@@ -104,6 +114,18 @@ export class Namespace extends Construct implements INamespace {
         throw new Error(`${this.node.path}: keepAddress ${JSON.stringify(props.keepAddress)} must be kubernetes_namespace_v1.<name>`);
       }
       this.resource.overrideLogicalId(logicalId);
+    }
+    if (props.adoptExisting) {
+      const lookup = new DataKubernetesResources(this, "existing", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        fieldSelector: `metadata.name=${props.name}`,
+      });
+      new ImportIfPresent(this, "adopt", {
+        lookup: lookup.friendlyUniqueId,
+        to: `kubernetes_namespace_v1.${this.resource.friendlyUniqueId}`,
+        id: "${each.value}",
+      });
     }
     this.defaultDeny = new KubeManifest<INetworkPolicy>(this, DEFAULT_DENY, {
       object: {

@@ -4,9 +4,8 @@ import { IngestGateway } from "../constructs/ingest/ingest-gateway";
 import { KafkaCluster } from "../constructs/kafka/kafka-cluster";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
 import { KubeManifest } from "../constructs/k8s/manifest";
-import { schedulingFor } from "../domain/node-pools";
 import { InClusterStack } from "../stacks/in-cluster-stack";
-import { gatewayProps, kafkaFixture } from "./fixtures/kafka-fixture";
+import { gatewayProps, kafkaClusterProps, kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, resources, synthEnvironment } from "./helpers";
 
 describe("typed references between constructs", () => {
@@ -67,18 +66,7 @@ describe("typed references between constructs", () => {
       () => new KubeManifest(stack, "bad", { object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "Not_A_Name" } } }),
     ).toThrow('prod-kafka/bad: metadata.name "Not_A_Name" is not a valid Kubernetes name');
     expect(
-      () =>
-        new KafkaCluster(stack, "cluster", {
-          namespace: "kafka",
-          version: "4.2.0",
-          brokers: { min: 3, initial: 3, max: 6 },
-          retentionHours: 24,
-          brokerStorage: { sizeGiB: 100, storageClassName: "gp3" },
-          brokerResources: { cpu: 2, memoryMiB: 2048, heapMiB: 2048 },
-          kafkaScheduling: schedulingFor("kafka"),
-          operandScheduling: schedulingFor("system"),
-          autoscaling: { targetCpuUtilization: 70, scaleDownStabilizationSeconds: 600 },
-        }),
+      () => new KafkaCluster(stack, "cluster", kafkaClusterProps({ brokerResources: { cpu: 2, memoryMiB: 2048, heapMiB: 2048 } })),
     ).toThrow("prod-kafka/cluster: brokerResources.heapMiB: got 2048, must be below memoryMiB (2048) or the pod is OOM-killed");
   });
 });

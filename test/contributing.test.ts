@@ -4,12 +4,12 @@ import { staging } from "../config/staging";
 import { EnvironmentConfig } from "../config/types";
 import { HelmChart } from "../constructs/helm/helm-chart";
 import { PolicyPack, PolicyRule, platformRules } from "../constructs/policy";
-import { ChartEntry } from "../domain/charts";
 import { TOPIC_CATALOG, TopicDefinition } from "../domain/event-catalog";
 import { NODE_POOL_LABEL } from "../domain/node-pools";
 import { buildEnvironment } from "../stacks/environment";
 import { readSynthOutput, runPlanChecks } from "../tools/plan-checks";
 import { chartReferencesPresent, helmReleaseProblems } from "./helm-values";
+import { CERT_MANAGER_TEST_ENTRY } from "./fixtures/charts";
 import { BATCH_POOL } from "./fixtures/pools";
 import { manifests, resources, synthEnvironment } from "./helpers";
 
@@ -100,18 +100,7 @@ describe("add a policy rule: one file and one line in rules/index.ts", () => {
 
 (chartReferencesPresent ? describe : describe.skip)("add a Helm release: a registry entry and a HelmChart", () => {
   // The recipe: an entry in domain/charts.ts, a typed values interface, and a HelmChart in an in-cluster stack.
-  const certManager: ChartEntry = {
-    key: "cert-manager",
-    chart: "cert-manager",
-    repository: "https://charts.jetstack.io",
-    version: "v1.21.1",
-    defaultNamespace: "cert-manager",
-    crdInstall: "templates",
-    crdGroups: ["cert-manager.io", "acme.cert-manager.io"],
-    crds: [{ group: "cert-manager.io", version: "v1", kind: "Certificate" }],
-    freeFormValuePaths: ["nodeSelector", "tolerations"],
-    source: "shared/reference/charts/cert-manager-v1.21.1",
-  };
+  const certManager = CERT_MANAGER_TEST_ENTRY;
   interface CertManagerValues {
     readonly crds: { readonly enabled: boolean };
     readonly replicaCount: number;

@@ -4,6 +4,7 @@ import * as path from "path";
 import { environments } from "../config";
 import { prod } from "../config/prod";
 import { ChartEntry, STRIMZI } from "../domain/charts";
+import { CERT_MANAGER_TEST_ENTRY } from "./fixtures/charts";
 import { Json, resources, synthEnvironment } from "./helpers";
 import { CHART_REFERENCE_DIR, chartReferencesPresent, helmReleaseProblems, helmValuesProblems, valueKeyProblems } from "./helm-values";
 
@@ -118,18 +119,7 @@ const helmReleases = (out: Record<string, Json>) =>
 
     test("a chart's values.schema.json is applied to the values merged over the defaults (cert-manager v1.21.1, draft-07)", () => {
       // Not registered yet: a test-only entry, so the schema path is exercised before the first chart that ships a schema arrives.
-      const certManager: ChartEntry = {
-        key: "cert-manager",
-        chart: "cert-manager",
-        repository: "https://charts.jetstack.io",
-        version: "v1.21.1",
-        defaultNamespace: "cert-manager",
-        crdInstall: "templates",
-        crdGroups: [],
-        crds: [],
-        freeFormValuePaths: [],
-        source: "test",
-      };
+      const certManager = CERT_MANAGER_TEST_ENTRY;
       expect(helmValuesProblems(certManager, { crds: { enabled: true }, replicaCount: 2 })).toEqual([]);
       // The key exists, so only the schema catches the wrong type.
       expect(helmValuesProblems(certManager, { replicaCount: "two" })).toEqual([

@@ -241,6 +241,8 @@ describe("Kafka outages and shutdown", () => {
 });
 
 describe("failover drill (short local run)", () => {
+  // The run bounds its own waits: 24 s of load, the live verifier (60 s at most), the audit (300 s at most, or
+  // 30 s without progress), each consumer's stop (10 s): the test may take as long as the run may.
   test("a broker goes down and its leadership moves during load: nothing acknowledged is lost", async () => {
     const report = await runLocal({
       minutes: 0.4,
@@ -256,5 +258,5 @@ describe("failover drill (short local run)", () => {
     expect(report.acknowledged).toBeGreaterThan(10_000);
     expect(report.lost).toBe(0);
     expect(report.consumed).toBe(report.acknowledged);
-  });
+  }, 480_000);
 });

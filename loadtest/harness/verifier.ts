@@ -109,7 +109,20 @@ export class Verifier {
     }
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
+  /**
+   * Leaves the group, but gives up after `timeoutMs`: a kafkajs consumer that
+   * stalled after a failover can keep its disconnect waiting on a coordinator
+   * that never answers, and the run's verdict must not wait on it.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      await Promise.race([this.consumer.disconnect(), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

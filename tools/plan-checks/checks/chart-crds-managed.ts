@@ -145,7 +145,7 @@ export function chartCrdsManagedCheck(charts: readonly ChartEntry[] = ALL_CHARTS
             // The companion chart installs (and upgrades) the CRDs as templates: it must be released, at the same
             // version, in this stack or one it depends on, and before this release.
             const companion = charts.find((c) => c.key === entry.crdsFromChart);
-            const found = [...upstream(out, stack.name), stack.name].some((s) =>
+            const found = [...upstream(out, stack.name)].some((s) =>
               resourcesOf(out.stacks.get(s)!, "helm_release").some(
                 (r) => r.config.chart === companion?.chart && r.config.version === entry.version,
               ),

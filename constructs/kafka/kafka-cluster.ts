@@ -4,13 +4,14 @@ import { Construct } from "constructs";
 // Type only: validated with kubernetes-models in the tests, not loaded at synth (~100 ms).
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { cpuQuantity, jvmHeapSize, memoryQuantity } from "../../domain/k8s-quantity";
+import { kafkaBrokerConfig } from "../../domain/kafka-broker-config";
+import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "../../domain/kafka-jmx-metrics";
 import { topologyProblems } from "../../domain/kafka-topology";
 import { ContainerSize, DEFAULT_KAFKA_CONTROLLER, KAFKA_OPERANDS } from "../../domain/platform-workloads";
 import { KAFKA_CLUSTER_NAME } from "../../domain/names";
 import { PoolScheduling } from "../../domain/node-pools";
 import { CustomResource, KubeManifest, podScheduling, WaitFor } from "../k8s/manifest";
 import type { INetworkPolicyPeer } from "../k8s/network-policy";
-import { KAFKA_JMX_METRICS_CONFIG, KAFKA_JMX_METRICS_KEY } from "./jmx-metrics";
 
 export const STRIMZI_API = "kafka.strimzi.io/v1";
 /** Internal TLS listener with SCRAM-SHA-512: the only way in. */
@@ -300,20 +301,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
             ],
             authorization: { type: "simple" },
             rack: { topologyKey: ZONE_KEY },
-            config: {
-              "default.replication.factor": rf,
-              "min.insync.replicas": minIsr,
-              "offsets.topic.replication.factor": rf,
-              "transaction.state.log.replication.factor": rf,
-              "transaction.state.log.min.isr": minIsr,
-              "unclean.leader.election.enable": false,
-              "auto.create.topics.enable": false,
-              "log.retention.hours": props.retentionHours,
-              // Consumers read from a replica in their own zone: no cross-AZ transfer for reads.
-              "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
-              // Keep the producer's compression (zstd/lz4 per topic) instead of recompressing.
-              "compression.type": "producer",
-            },
+            config: kafkaBrokerConfig({ replicationFactor: rf, minInsyncReplicas: minIsr, retentionHours: props.retentionHours }),
             metricsConfig: {
               type: "jmxPrometheusExporter",
               valueFrom: { configMapKeyRef: { name: metrics.metadata.name, key: KAFKA_JMX_METRICS_KEY } },

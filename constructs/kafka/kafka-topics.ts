@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TopicDefinition } from "../../domain/event-catalog";
+import { kafkaTopicConfig } from "../../domain/kafka-broker-config";
 import { CustomResource, KubeManifest } from "../k8s/manifest";
 import { afterCluster, IKafkaCluster, STRIMZI_API, strimziReady } from "./kafka-cluster";
 
@@ -40,7 +41,6 @@ export interface KafkaTopicsProps {
   readonly readyTimeoutMinutes?: number;
 }
 
-const HOUR_MS = 3_600_000;
 
 /** Kubernetes name for a topic: dots and underscores are fine in Kafka, not everywhere in Kubernetes. */
 export function topicResourceName(topic: string): string {
@@ -85,12 +85,10 @@ export class KafkaTopics extends Construct {
             topicName: t.name,
             partitions,
             replicas: props.cluster.replicationFactor,
-            config: {
-              "min.insync.replicas": props.cluster.minInsyncReplicas,
-              "retention.ms": (t.retentionHours ?? props.defaultRetentionHours) * HOUR_MS,
-              "compression.type": t.compression,
-              "cleanup.policy": t.cleanupPolicy,
-            },
+            config: kafkaTopicConfig(t, {
+              minInsyncReplicas: props.cluster.minInsyncReplicas,
+              defaultRetentionHours: props.defaultRetentionHours,
+            }),
           },
         },
         // Producers (the gateway) get UNKNOWN_TOPIC_OR_PARTITION until the topic operator has created the topic.

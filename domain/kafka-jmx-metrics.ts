@@ -1,7 +1,9 @@
 /**
  * Prometheus JMX exporter rules for the brokers: only the series the kit's
  * alerts and dashboards read, so scrapes stay small. Names follow the
- * exporter's lowercased `<domain>_<type>_<name>` convention.
+ * exporter's lowercased `<domain>_<type>_<name>` convention. In domain/ because
+ * two readers share it: the Kafka construct ships it in a ConfigMap, and the
+ * local platform (local/) starts its brokers and controllers with it.
  */
 export const KAFKA_JMX_METRICS_KEY = "kafka-metrics-config.yml";
 

@@ -1,0 +1,251 @@
+/**
+ * The local platform: real Apache Kafka in KRaft mode (separate controllers and
+ * brokers, as the kit deploys them), the topic catalog with the partitions and
+ * settings an environment's config gives them, the JMX exporter on every node,
+ * a consumer-lag exporter, Prometheus and Alertmanager, and optionally the
+ * ingest gateway, all as processes on loopback. A local result, never a cloud result.
+ */
+import * as fs from "fs";
+import { Kafka, logLevel } from "kafkajs";
+import * as path from "path";
+import { environmentNamed, planForEnvironment } from "../config";
+import { TOPIC_CATALOG } from "../domain/event-catalog";
+import { kafkaBrokerConfig, kafkaTopicConfig } from "../domain/kafka-broker-config";
+import { freePort, RunningGateway, startGateway } from "../loadtest/harness/gateway-process";
+import { KafkaClusterLayout, KafkaNode, KafkaNodeSpec, newClusterId } from "./kafka-node";
+import { LagExporter } from "./lag-exporter";
+import { Monitoring, startMonitoring } from "./monitoring";
+import { CACHE_DIR, LocalParts, localParts } from "./parts";
+
+export interface LocalPlatformOptions {
+  /** Environment whose Kafka settings and topic partitions the platform takes. @default "dev" */
+  readonly env?: string;
+  /** Brokers, at least the environment's replication factor. @default 3 */
+  readonly brokers?: number;
+  /** KRaft controllers (an odd number: a majority must survive one loss). @default 3 */
+  readonly controllers?: number;
+  /** Start the ingest gateway. @default true */
+  readonly gateway?: boolean;
+  /** Extra gateway environment (its settings; see services/ingest-gateway/src/config.ts). @default none */
+  readonly gatewayEnv?: Readonly<Record<string, string>>;
+  /** Start Prometheus, Alertmanager and the lag exporter. @default true */
+  readonly monitoring?: boolean;
+  /** Broker heap, MiB. @default 768 */
+  readonly brokerHeapMiB?: number;
+  /** Where node data, configs and logs go. @default .cache/local-platform/runs/<timestamp> */
+  readonly workDir?: string;
+  /** Progress messages. @default console.log */
+  readonly log?: (msg: string) => void;
+}
+
+/** What `platform:local` checks before it starts anything; each problem names the option, the value and what is allowed. */
+export function localPlatformProblems(opts: LocalPlatformOptions, replicationFactor: number, minInsyncReplicas: number): string[] {
+  const problems: string[] = [];
+  const brokers = opts.brokers ?? 3;
+  const controllers = opts.controllers ?? 3;
+  if (!(Number.isInteger(brokers) && brokers >= replicationFactor && brokers <= 9))
+    problems.push(`brokers: got ${brokers}, expected a whole number from ${replicationFactor} (the replication factor) to 9`);
+  if (!(Number.isInteger(controllers) && controllers % 2 === 1 && controllers >= 1 && controllers <= 5))
+    problems.push(`controllers: got ${controllers}, expected 1, 3 or 5 (a quorum needs a majority)`);
+  if (minInsyncReplicas >= replicationFactor)
+    problems.push(`min.insync.replicas ${minInsyncReplicas} leaves no room for a broker loss at replication factor ${replicationFactor}`);
+  const heap = opts.brokerHeapMiB ?? 768;
+  if (!(Number.isInteger(heap) && heap >= 256 && heap <= 8192)) problems.push(`brokerHeapMiB: got ${heap}, expected 256 to 8192`);
+  return problems;
+}
+
+const ZONES = ["zone-a", "zone-b", "zone-c"];
+
+export class LocalPlatform {
+  private stopped = false;
+
+  private constructor(
+    readonly parts: LocalParts,
+    readonly workDir: string,
+    readonly layout: KafkaClusterLayout,
+    readonly controllers: readonly KafkaNode[],
+    readonly brokers: readonly KafkaNode[],
+    readonly topics: readonly { readonly name: string; readonly partitions: number; readonly config: Record<string, string> }[],
+    readonly replicationFactor: number,
+    private readonly log: (msg: string) => void,
+    public gateway?: RunningGateway,
+    public lagExporter?: LagExporter,
+    public monitoring?: Monitoring,
+  ) {}
+
+  get bootstrapServers(): string[] {
+    return this.brokers.map((b) => b.address);
+  }
+
+  /** Starts everything; on any failure stops what it started and rethrows. */
+  static async start(opts: LocalPlatformOptions = {}): Promise<LocalPlatform> {
+    const log = opts.log ?? ((m: string) => console.log(m));
+    const env = environmentNamed(opts.env ?? "dev");
+    const rf = env.kafka.replicationFactor;
+    const minIsr = env.kafka.minInsyncReplicas;
+    const problems = localPlatformProblems(opts, rf, minIsr);
+    if (problems.length) throw new Error(`platform:local: ${problems.join("; ")}`);
+    const parts = localParts();
+    if (parts.kafkaVersion !== env.kafka.version)
+      throw new Error(
+        `platform:local: local/pom.xml pins Kafka ${parts.kafkaVersion} but ${env.name} deploys ${env.kafka.version}; change one so they match`,
+      );
+    const workDir = opts.workDir ?? path.join(CACHE_DIR, "runs", new Date().toISOString().replace(/[:.]/g, "-"));
+    fs.mkdirSync(workDir, { recursive: true });
+
+    const plan = planForEnvironment(env);
+    const retentionHours = env.load.retentionDays * 24;
+    const clusterConfig = kafkaBrokerConfig({ replicationFactor: rf, minInsyncReplicas: minIsr, retentionHours });
+    const spec = async (nodeId: number, role: "controller" | "broker", heapMiB: number, rack?: string): Promise<KafkaNodeSpec> => ({
+      nodeId,
+      role,
+      host: "127.0.0.1",
+      port: await freePort(),
+      metricsPort: await freePort(),
+      heapMiB,
+      rack,
+    });
+    const controllerSpecs: KafkaNodeSpec[] = [];
+    for (let i = 0; i < (opts.controllers ?? 3); i++) controllerSpecs.push(await spec(100 + i, "controller", 256));
+    const brokerSpecs: KafkaNodeSpec[] = [];
+    for (let i = 0; i < (opts.brokers ?? 3); i++) brokerSpecs.push(await spec(i, "broker", opts.brokerHeapMiB ?? 768, ZONES[i % ZONES.length]));
+    const layout: KafkaClusterLayout = { clusterId: newClusterId(), controllers: controllerSpecs, brokers: brokerSpecs, clusterConfig };
+    const controllers = controllerSpecs.map((s) => new KafkaNode(s, layout, parts, workDir));
+    const brokers = brokerSpecs.map((s) => new KafkaNode(s, layout, parts, workDir));
+    const topics = TOPIC_CATALOG.map((t) => ({
+      name: t.name,
+      partitions: plan.topics.find((p) => p.name === t.name)!.partitions,
+      config: Object.fromEntries(
+        Object.entries(kafkaTopicConfig(t, { minInsyncReplicas: minIsr, defaultRetentionHours: retentionHours })).map(([k, v]) => [
+          k,
+          String(v),
+        ]),
+      ),
+    }));
+    const platform = new LocalPlatform(parts, workDir, layout, controllers, brokers, topics, rf, log);
+    try {
+      log(`platform: Kafka ${parts.kafkaVersion}, ${controllers.length} controllers + ${brokers.length} brokers (${env.name} settings) in ${workDir}`);
+      await Promise.all([...controllers, ...brokers].map((n) => n.prepare()));
+      await Promise.all(controllers.map((n) => n.start()));
+      await Promise.all(brokers.map((n) => n.start()));
+      await platform.createTopics();
+      log(`platform: topics ${topics.map((t) => `${t.name} (${t.partitions})`).join(", ")}`);
+      if (opts.monitoring ?? true) {
+        platform.lagExporter = await LagExporter.start(platform.bootstrapServers, await freePort());
+      }
+      if (opts.gateway ?? true) {
+        // Idempotence on, as the gateway runs against Strimzi.
+        platform.gateway = await startGateway(platform.bootstrapServers, { KAFKA_IDEMPOTENCE: "on", ...opts.gatewayEnv });
+      }
+      if (opts.monitoring ?? true) {
+        platform.monitoring = await startMonitoring({
+          workDir: path.join(workDir, "monitoring"),
+          parts,
+          targets: {
+            controllers: controllers.map((n) => ({ nodeId: n.spec.nodeId, address: `${n.spec.host}:${n.spec.metricsPort}` })),
+            brokers: brokers.map((n) => ({ nodeId: n.spec.nodeId, address: `${n.spec.host}:${n.spec.metricsPort}` })),
+            lagExporter: platform.lagExporter!.address,
+            gateway: platform.gateway ? new URL(platform.gateway.url).host : undefined,
+          },
+        });
+      }
+      return platform;
+    } catch (e) {
+      await platform.stop();
+      throw e;
+    }
+  }
+
+  kafka(clientId = "local-platform"): Kafka {
+    return new Kafka({
+      clientId,
+      brokers: this.bootstrapServers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+  }
+
+  private async createTopics(): Promise<void> {
+    const admin = this.kafka("local-platform-admin").admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: this.topics.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: this.replicationFactor,
+          configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Node id of the active KRaft controller: the one whose JMX exporter reports ActiveControllerCount 1. */
+  async activeController(): Promise<KafkaNode | undefined> {
+    for (const c of this.controllers) {
+      if (!c.running) continue;
+      try {
+        const text = await (await fetch(c.metricsUrl, { signal: AbortSignal.timeout(3000) })).text();
+        if (/^kafka_controller_kafkacontroller_activecontrollercount 1(\.0)?$/m.test(text)) return c;
+      } catch {
+        // not answering: not the active one
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Partitions of the catalog's topics whose in-sync replicas are fewer than
+   * their replicas (under-replicated), as the brokers report them now.
+   */
+  async underReplicatedPartitions(): Promise<number> {
+    const admin = this.kafka("local-platform-health").admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: this.topics.map((t) => t.name) });
+      return meta.topics.reduce((n, t) => n + t.partitions.filter((p) => p.isr.length < p.replicas.length).length, 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Waits until no partition is under-replicated (a restarted broker has caught up); false on timeout. */
+  async waitInSync(timeoutMs = 120_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        if ((await this.underReplicatedPartitions()) === 0) return true;
+      } catch {
+        // metadata not available yet
+      }
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** What a user connects to. */
+  endpoints(): Record<string, string> {
+    return {
+      "bootstrap servers": this.bootstrapServers.join(","),
+      ...(this.gateway ? { gateway: this.gateway.url } : {}),
+      ...(this.monitoring ? { prometheus: this.monitoring.prometheusUrl, alertmanager: this.monitoring.alertmanagerUrl } : {}),
+      ...(this.lagExporter ? { "consumer lag metrics": `http://${this.lagExporter.address}/metrics` } : {}),
+      "broker metrics (JMX exporter)": this.brokers.map((b) => b.metricsUrl).join(" "),
+      "work dir (configs, logs)": this.workDir,
+    };
+  }
+
+  /** Stops everything it started, newest first; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.monitoring?.stop().catch(() => undefined);
+    await this.gateway?.stop().catch(() => undefined);
+    await this.lagExporter?.stop().catch(() => undefined);
+    await Promise.all(this.brokers.map((b) => b.stop("SIGTERM", 30_000).catch(() => undefined)));
+    await Promise.all(this.controllers.map((c) => c.stop("SIGTERM", 15_000).catch(() => undefined)));
+  }
+}

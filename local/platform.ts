@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import { Kafka, logLevel } from "kafkajs";
 import * as path from "path";
-import { environmentNamed, planForEnvironment } from "../config";
+import { environmentNamed } from "../config";
+import { planForEnvironment } from "../config/capacity";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { kafkaBrokerConfig, kafkaTopicConfig } from "../domain/kafka-broker-config";
 import { freePort, RunningGateway, startGateway } from "../loadtest/harness/gateway-process";
@@ -242,6 +243,7 @@ export class LocalPlatform {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.log("platform: stopping");
     await this.monitoring?.stop().catch(() => undefined);
     await this.gateway?.stop().catch(() => undefined);
     await this.lagExporter?.stop().catch(() => undefined);

@@ -1,0 +1,79 @@
+/**
+ * npm run platform:local -- [--env dev] [--brokers 3] [--controllers 3] [--no-gateway] [--no-monitoring]
+ *                           [--broker-heap-mib 768] [--for-seconds N]
+ *
+ * Starts the local platform (real Kafka, exporters, Prometheus, Alertmanager,
+ * the gateway), prints its endpoints and runs until Ctrl-C (or --for-seconds),
+ * then stops every process it started.
+ */
+import { LocalPlatform, LocalPlatformOptions } from "./platform";
+
+export interface PlatformCliOptions extends LocalPlatformOptions {
+  /** Stop by itself after this many seconds (CI and smoke tests). @default run until a signal */
+  readonly forSeconds?: number;
+}
+
+const FLAGS_WITH_VALUE = ["--env", "--brokers", "--controllers", "--broker-heap-mib", "--for-seconds"];
+const SWITCHES = ["--no-gateway", "--no-monitoring"];
+
+/** Parses the command line; throws naming the flag, the value and what is allowed. */
+export function parsePlatformArgs(argv: readonly string[]): PlatformCliOptions {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (SWITCHES.includes(a)) switches.add(a);
+    else if (FLAGS_WITH_VALUE.includes(a)) {
+      if (argv[i + 1] === undefined) throw new Error(`${a}: needs a value`);
+      values.set(a, argv[++i]);
+    } else throw new Error(`unknown option ${a}; known: ${[...FLAGS_WITH_VALUE, ...SWITCHES].join(", ")}`);
+  }
+  const int = (flag: string) => {
+    const raw = values.get(flag);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: got ${JSON.stringify(raw)}, expected a whole number of at least 1`);
+    return n;
+  };
+  return {
+    env: values.get("--env"),
+    brokers: int("--brokers"),
+    controllers: int("--controllers"),
+    brokerHeapMiB: int("--broker-heap-mib"),
+    forSeconds: int("--for-seconds"),
+    gateway: !switches.has("--no-gateway"),
+    monitoring: !switches.has("--no-monitoring"),
+  };
+}
+
+async function main(): Promise<void> {
+  let opts: PlatformCliOptions;
+  try {
+    opts = parsePlatformArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`platform:local: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const platform = await LocalPlatform.start(opts);
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nplatform:local: ${why}; stopping every process it started`);
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("interrupted"));
+  process.on("SIGTERM", () => void stop("terminated"));
+  console.log("\nplatform:local is up (local processes on loopback, not a cloud result):");
+  for (const [k, v] of Object.entries(platform.endpoints())) console.log(`  ${k.padEnd(30)} ${v}`);
+  console.log(opts.forSeconds ? `\nstopping by itself after ${opts.forSeconds} s` : "\nCtrl-C stops everything.");
+  if (opts.forSeconds) setTimeout(() => void stop(`${opts.forSeconds} s passed`), opts.forSeconds * 1000);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`platform:local: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -27,7 +27,7 @@ import { startGateway } from "../loadtest/harness/gateway-process";
 import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
 import { summarize } from "../loadtest/harness/stats";
 import { averageEventsPerSecond, DEFAULT_GENERATOR, EventGenerator, LoadEvent } from "../loadtest/profile/load-profile";
-import { registerLz4Codec } from "../services/ingest-gateway/src/lz4";
+import { registerCodecs } from "../services/ingest-gateway/src/codecs";
 import { noDelaySocketFactory } from "../services/ingest-gateway/src/socket";
 import { EventCategory, TOPIC_CATALOG, topicFor } from "../domain/event-catalog";
 
@@ -69,7 +69,7 @@ async function closedLoop(seconds: number, concurrency: number, once: () => Prom
 }
 
 async function main(): Promise<void> {
-  registerLz4Codec();
+  registerCodecs();
   const gen = new EventGenerator({ ...DEFAULT_GENERATOR, seed: 11, runId: "bench" });
   const now = Date.now();
   const batches: LoadEvent[][] = Array.from({ length: POOL }, () => gen.batch(BATCH, now));

@@ -15,6 +15,7 @@ import { kafkaBrokerConfig, kafkaTopicConfig } from "../domain/kafka-broker-conf
 import { freePort, RunningGateway, startGateway } from "../loadtest/harness/gateway-process";
 import { KafkaClusterLayout, KafkaNode, KafkaNodeSpec, newClusterId } from "./kafka-node";
 import { LagExporter } from "./lag-exporter";
+import { NodeNetwork } from "./network";
 import { Monitoring, startMonitoring } from "./monitoring";
 import { CACHE_DIR, LocalParts, localParts } from "./parts";
 
@@ -31,6 +32,13 @@ export interface LocalPlatformOptions {
   readonly gatewayEnv?: Readonly<Record<string, string>>;
   /** Start Prometheus, Alertmanager and the lag exporter. @default true */
   readonly monitoring?: boolean;
+  /**
+   * "loopback": every node on 127.0.0.1. "netns": each node in a network
+   * namespace of its own (local/network.ts; root needed), so `isolate` can cut
+   * one off; the partition drill uses it.
+   * @default "loopback"
+   */
+  readonly network?: "loopback" | "netns";
   /** Broker heap, MiB. @default 768 */
   readonly brokerHeapMiB?: number;
   /** Where node data, configs and logs go. @default .cache/local-platform/runs/<timestamp> */
@@ -69,6 +77,7 @@ export class LocalPlatform {
     readonly topics: readonly { readonly name: string; readonly partitions: number; readonly config: Record<string, string> }[],
     readonly replicationFactor: number,
     private readonly log: (msg: string) => void,
+    private readonly network?: NodeNetwork,
     public gateway?: RunningGateway,
     public lagExporter?: LagExporter,
     public monitoring?: Monitoring,
@@ -97,15 +106,23 @@ export class LocalPlatform {
     const plan = planForEnvironment(env);
     const retentionHours = env.load.retentionDays * 24;
     const clusterConfig = kafkaBrokerConfig({ replicationFactor: rf, minInsyncReplicas: minIsr, retentionHours });
-    const spec = async (nodeId: number, role: "controller" | "broker", heapMiB: number, rack?: string): Promise<KafkaNodeSpec> => ({
-      nodeId,
-      role,
-      host: "127.0.0.1",
-      port: await freePort(),
-      metricsPort: await freePort(),
-      heapMiB,
-      rack,
-    });
+    const nodeCount = (opts.controllers ?? 3) + (opts.brokers ?? 3);
+    const network = opts.network === "netns" ? NodeNetwork.create(nodeCount) : undefined;
+    let next = 0;
+    // In a namespace of its own a node has its own address, so it takes Kafka's usual ports.
+    const spec = async (nodeId: number, role: "controller" | "broker", heapMiB: number, rack?: string): Promise<KafkaNodeSpec> => {
+      const netns = network?.hosts[next++];
+      return {
+        nodeId,
+        role,
+        host: netns?.address ?? "127.0.0.1",
+        port: netns ? 9092 : await freePort(),
+        metricsPort: netns ? 9404 : await freePort(),
+        heapMiB,
+        rack,
+        netns,
+      };
+    };
     const controllerSpecs: KafkaNodeSpec[] = [];
     for (let i = 0; i < (opts.controllers ?? 3); i++) controllerSpecs.push(await spec(100 + i, "controller", 256));
     const brokerSpecs: KafkaNodeSpec[] = [];
@@ -123,7 +140,7 @@ export class LocalPlatform {
         ]),
       ),
     }));
-    const platform = new LocalPlatform(parts, workDir, layout, controllers, brokers, topics, rf, log);
+    const platform = new LocalPlatform(parts, workDir, layout, controllers, brokers, topics, rf, log, network);
     try {
       log(`platform: Kafka ${parts.kafkaVersion}, ${controllers.length} controllers + ${brokers.length} brokers (${env.name} settings) in ${workDir}`);
       await Promise.all([...controllers, ...brokers].map((n) => n.prepare()));
@@ -171,7 +188,6 @@ export class LocalPlatform {
     await admin.connect();
     try {
       await admin.createTopics({
-        waitForLeaders: true,
         topics: this.topics.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -179,6 +195,18 @@ export class LocalPlatform {
           configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
         })),
       });
+      // Every partition has a leader on every broker's metadata before anyone produces (kafkajs's own
+      // waitForLeaders gives up on the UNKNOWN_TOPIC_OR_PARTITION a broker answers until its metadata catches up).
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const led = await admin
+          .fetchTopicMetadata({ topics: this.topics.map((t) => t.name) })
+          .then((m) => m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+          .catch(() => false);
+        if (led) return;
+        if (Date.now() > deadline) throw new Error("topics created but some partitions had no leader after 60 s");
+        await new Promise((r) => setTimeout(r, 250));
+      }
     } finally {
       await admin.disconnect();
     }
@@ -249,5 +277,19 @@ export class LocalPlatform {
     await this.lagExporter?.stop().catch(() => undefined);
     await Promise.all(this.brokers.map((b) => b.stop("SIGTERM", 30_000).catch(() => undefined)));
     await Promise.all(this.controllers.map((c) => c.stop("SIGTERM", 15_000).catch(() => undefined)));
+    this.network?.destroy();
+  }
+
+  /** Cuts `node` off from every other Kafka node (needs network "netns"); clients still reach it. */
+  async isolate(node: KafkaNode): Promise<void> {
+    if (!this.network || !node.spec.netns) throw new Error("isolate: the platform was started without network \"netns\"");
+    const all = [...this.controllers, ...this.brokers].map((n) => n.spec.netns!);
+    this.network.isolate(node.spec.netns, all);
+  }
+
+  /** Undoes `isolate`. */
+  async heal(node: KafkaNode): Promise<void> {
+    if (!this.network || !node.spec.netns) throw new Error("heal: the platform was started without network \"netns\"");
+    this.network.heal(node.spec.netns);
   }
 }

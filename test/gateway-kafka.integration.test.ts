@@ -250,6 +250,7 @@ describe("failover drill (short local run)", () => {
       peakFactor: 2,
       batchSize: 50,
       partitions: 6,
+      cluster: "mock",
       drill: "broker-failover",
       resultsDir: path.join(os.tmpdir(), "kit-loadtest-results"),
       quiet: true,

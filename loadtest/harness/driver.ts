@@ -26,6 +26,12 @@ export interface DriverResult {
   /** Responses by status ("error" for network failures), every attempt counted. */
   readonly statuses: Record<string, number>;
   readonly retries: number;
+  /**
+   * Event ids the client sent again after a 503 or a network error: the first
+   * attempt may have reached Kafka all the same, so a second copy of these is
+   * explained (at-least-once from the client); any other duplicate is not.
+   */
+  readonly resent: Set<string>;
   /** Events of batches that were still refused after all retries. */
   readonly gaveUpEvents: number;
   /** Request latency of 202 responses, ms. */
@@ -63,7 +69,9 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
     while (inflight < maxConcurrency && backlog.length) post(backlog.shift()!);
   };
 
-  const retryLater = (job: { ids: string[]; body: string; attempt: number }, afterSeconds: number) => {
+  const resent = new Set<string>();
+  const retryLater = (job: { ids: string[]; body: string; attempt: number }, afterSeconds: number, mayHaveLanded: boolean) => {
+    if (mayHaveLanded) for (const id of job.ids) resent.add(id);
     if (job.attempt >= maxRetries) {
       gaveUpEvents += job.ids.length;
       return;
@@ -94,7 +102,8 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
             ingestLatencyMs.push(Number(process.hrtime.bigint() - started) / 1e6);
             for (const id of job.ids) acknowledged.add(id);
           } else if (status === 429 || status === 503) {
-            retryLater(job, Number(res.headers["retry-after"] ?? 1));
+            // 429: refused before producing (admission control); 503: produce failed or timed out, may have landed.
+            retryLater(job, Number(res.headers["retry-after"] ?? 1), status === 503);
           }
           pump();
         });
@@ -103,7 +112,7 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
     req.on("error", () => {
       inflight--;
       count("error");
-      retryLater(job, 1);
+      retryLater(job, 1, true);
       pump();
     });
     req.end(job.body);
@@ -143,5 +152,5 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
     await new Promise((r) => setTimeout(r, 50));
   }
   agent.destroy();
-  return { durationSeconds, offeredEvents: offered, acknowledged, statuses, retries, gaveUpEvents, ingestLatencyMs, maxBacklog };
+  return { durationSeconds, offeredEvents: offered, acknowledged, statuses, retries, resent, gaveUpEvents, ingestLatencyMs, maxBacklog };
 }

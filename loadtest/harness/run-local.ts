@@ -1,18 +1,25 @@
 /**
  * npm run loadtest:local -- [--minutes 2] [--events-per-day 300000000 | --rate 3472]
- *                           [--peak 3] [--batch 100] [--partitions 12] [--drill broker-failover]
+ *                           [--peak 3] [--batch 100] [--cluster real|mock]
+ *                           [--drill broker-kill|controller-kill|rolling-restart|partition]   (real)
+ *                           [--drill broker-failover] [--partitions 12]                         (mock)
  *
- * The whole ingest path on this machine: librdkafka's mock cluster (3 brokers,
- * real Kafka protocol), the real gateway, an open-loop HTTP load on the shared
- * profile, and a verifier consumer group that checks every acknowledged event
- * id. Exits 1 if anything acknowledged was lost. This is a local result
- * against a mock cluster, never a cloud result.
+ * The whole ingest path on this machine: by default the local platform's real
+ * Kafka (3 KRaft controllers, 3 brokers, the kit's broker and topic settings)
+ * with the gateway's idempotent producer on as in production; `--cluster mock`
+ * runs librdkafka's mock cluster instead (fast; faults real brokers cannot be
+ * made to show). An open-loop HTTP load on the shared profile, a live verifier
+ * consumer group, and an audit that reads every topic from the beginning.
+ * Exits 1 if anything acknowledged was lost, or if an event was duplicated for
+ * any reason but a client resend after a 503. A local result, never a cloud result.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TOPIC_CATALOG } from "../../domain/event-catalog";
 import { DEFAULT_GENERATOR, EventGenerator, plannedEvents, RunProfile, SECONDS_PER_DAY } from "../profile/load-profile";
+import { LocalPlatform } from "../../local/platform";
+import { startDrill, REAL_DRILLS, RealDrill, RunningDrill, DrillReport } from "./drills";
 import { driveLoad } from "./driver";
 import { startGateway } from "./gateway-process";
 import { MockKafkaCluster } from "./mock-cluster";
@@ -25,13 +32,15 @@ export interface LocalRunOptions {
   readonly peakFactor: number;
   readonly batchSize: number;
   readonly partitions: number;
-  readonly drill?: "broker-failover";
+  /** "real": the local platform's Kafka brokers; "mock": librdkafka's mock cluster. */
+  readonly cluster: "real" | "mock";
+  readonly drill?: "broker-failover" | RealDrill;
   readonly resultsDir?: string;
   readonly quiet?: boolean;
 }
 
 export interface LocalRunReport {
-  readonly kind: "local run against librdkafka's mock cluster (not a cloud result)";
+  readonly kind: string;
   readonly startedAt: string;
   readonly machine: { readonly cores: number; readonly memoryGiB: number; readonly node: string };
   readonly options: LocalRunOptions;
@@ -47,7 +56,10 @@ export interface LocalRunReport {
   readonly acknowledged: number;
   readonly consumed: number;
   readonly lost: number;
+  /** Extra copies of events no client resent: the producer (or the broker) wrote them twice. */
   readonly duplicated: number;
+  /** Extra copies of events whose batch the client sent again after a 503 or a network error (allowed; counted apart). */
+  readonly duplicatedAfterClientResend: number;
   readonly deliveredWithoutAck: number;
   /**
    * Acknowledged ids the live verifier had not read when it stopped waiting:
@@ -55,6 +67,7 @@ export interface LocalRunReport {
    * covers only what it read.
    */
   readonly liveVerifierMissing: number;
+  readonly realDrill?: DrillReport;
   readonly drill?: {
     readonly broker: number;
     readonly downAtSeconds: number;
@@ -63,7 +76,7 @@ export interface LocalRunReport {
     readonly leadersRestored: number;
   };
   readonly gateway: {
-    readonly idempotence: "off";
+    readonly idempotence: "on" | "off";
     readonly producerRetries: number;
     readonly producerErrors: number;
     /** Partitions kafkajs reported as sent without an acknowledgement, which the gateway sent again. */
@@ -77,6 +90,11 @@ const IDEMPOTENCE_NOTE =
   "which is no broker. So a produce retried after a lost response can be written twice and shows up as a duplicate. Against Strimzi the gateway " +
   "runs with KAFKA_IDEMPOTENCE=on, which removes duplicates from the producer's own retries; a client that retries a request after a 503 " +
   "can still cause duplicates, which is why events carry an eventId for downstream de-duplication.";
+
+const REAL_NOTE =
+  "Real Apache Kafka brokers (KRaft, separate controllers) on loopback with the kit's broker and topic settings; the gateway's producer is " +
+  "idempotent as in production. What differs from a deployed cluster: plaintext instead of SCRAM-SHA-512 over TLS, one machine's disk " +
+  "and 2 cores shared by every broker, the gateway and the load generator, and no zones (broker.rack stands in).";
 
 const VERIFIER_NOTE =
   "The live verifier (a kafkajs 2.2.4 consumer group) had not read every acknowledged event when it stopped waiting, as seen after broker " +
@@ -96,21 +114,37 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     `local run ${runId}: ${opts.minutes} min, ${(opts.eventsPerDay / SECONDS_PER_DAY).toFixed(0)} events/s average, peak ${opts.peakFactor}x, batches of ${opts.batchSize}, ~${Math.round(plannedEvents(run)).toLocaleString("en-US")} events planned${opts.drill ? `, drill ${opts.drill}` : ""}`,
   );
 
-  const cluster = await MockKafkaCluster.start(3);
+  const mock = opts.cluster === "mock" ? await MockKafkaCluster.start(3) : undefined;
+  let platform: LocalPlatform | undefined;
   let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   let verifier: Verifier | undefined;
   let audit: Verifier | undefined;
+  let running: RunningDrill | undefined;
   const timers: NodeJS.Timeout[] = [];
   try {
-    for (const t of TOPIC_CATALOG) await cluster.createTopic(t.name, t.partitions ?? opts.partitions, 3);
-    gateway = await startGateway(cluster.bootstrapServers);
+    let bootstrap: string[];
+    if (mock) {
+      for (const t of TOPIC_CATALOG) await mock.createTopic(t.name, t.partitions ?? opts.partitions, 3);
+      bootstrap = mock.bootstrapServers;
+    } else {
+      platform = await LocalPlatform.start({
+        gateway: false,
+        monitoring: false,
+        network: opts.drill === "partition" ? "netns" : "loopback",
+        log: say,
+      });
+      bootstrap = platform.bootstrapServers;
+    }
+    const idempotence = mock ? "off" : "on";
+    gateway = await startGateway(bootstrap, { KAFKA_IDEMPOTENCE: idempotence });
     const eventTopics = TOPIC_CATALOG.filter((t) => t.category).map((t) => t.name);
     const verifierGroup = `consumers.verifier-${runId}`;
-    verifier = new Verifier(cluster.bootstrapServers, eventTopics, verifierGroup);
+    verifier = new Verifier(bootstrap, eventTopics, verifierGroup);
     await verifier.start();
 
     let drill: LocalRunReport["drill"];
     if (opts.drill === "broker-failover") {
+      const cluster = mock!;
       const broker = 2;
       const downAt = run.durationSeconds / 3;
       const upAt = (2 * run.durationSeconds) / 3;
@@ -136,10 +170,14 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
         }, upAt * 1000),
       );
       drill = partial;
+    } else if (opts.drill) {
+      running = startDrill(opts.drill, platform!, run.durationSeconds, say);
     }
 
     const generator = new EventGenerator({ ...DEFAULT_GENERATOR, seed: Date.now() & 0xffffffff, runId });
     const result = await driveLoad({ url: gateway.url, run, generator });
+    // A drill heals the cluster before the audit reads it (a restarted broker has caught up).
+    if (running) await running.done;
     say(`load done: ${result.acknowledged.size.toLocaleString("en-US")} events acknowledged; waiting for the live verifier`);
     await verifier.waitFor(result.acknowledged, 60_000, 15_000);
     let liveMissing = 0;
@@ -152,12 +190,17 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     // The verdict comes from an audit: a fresh consumer group that reads every topic from the
     // beginning after the run, so a live consumer's trouble cannot pass for data loss (or hide it).
     say("auditing: a fresh consumer group reads every event topic from the beginning");
-    audit = new Verifier(cluster.bootstrapServers, eventTopics, `consumers.audit-${runId}`);
+    audit = new Verifier(bootstrap, eventTopics, `consumers.audit-${runId}`);
     await audit.start();
     await audit.waitFor(result.acknowledged, 300_000, 30_000);
     let consumed = 0;
     for (const id of result.acknowledged) if (audit.deliveries.has(id)) consumed++;
-    const duplicated = audit.duplicates();
+    let duplicated = 0;
+    let duplicatedAfterClientResend = 0;
+    for (const [id, copies] of audit.duplicateCopies()) {
+      if (result.resent.has(id)) duplicatedAfterClientResend += copies;
+      else duplicated += copies;
+    }
     let deliveredWithoutAck = 0;
     for (const id of audit.deliveries.keys()) if (!result.acknowledged.has(id)) deliveredWithoutAck++;
     const metricsText = await (await fetch(`${gateway.url}/metrics`)).text();
@@ -168,7 +211,9 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
         .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
 
     const report: LocalRunReport = {
-      kind: "local run against librdkafka's mock cluster (not a cloud result)",
+      kind: mock
+        ? "local run against librdkafka's mock cluster (not a cloud result)"
+        : `local run against real Apache Kafka ${platform!.parts.kafkaVersion} brokers on this machine (not a cloud result)`,
       startedAt: new Date().toISOString(),
       machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
       options: opts,
@@ -185,25 +230,29 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       consumed,
       lost: result.acknowledged.size - consumed,
       duplicated,
+      duplicatedAfterClientResend,
       deliveredWithoutAck,
       liveVerifierMissing: liveMissing,
       drill,
+      realDrill: running?.report,
       gateway: {
-        idempotence: "off",
+        idempotence,
         producerRetries: metric("ingest_producer_retries_total"),
         producerErrors: metric("ingest_producer_errors_total"),
         unacknowledgedPartitions: metric("ingest_unacknowledged_partitions_total"),
       },
-      notes: [IDEMPOTENCE_NOTE, ...(liveMissing > 0 ? [VERIFIER_NOTE] : [])],
+      notes: [...(mock ? [IDEMPOTENCE_NOTE] : [REAL_NOTE]), ...(liveMissing > 0 ? [VERIFIER_NOTE] : [])],
     };
     writeReport(report, opts.resultsDir ?? path.join(process.cwd(), "loadtest", "results"), runId, say);
     return report;
   } finally {
     timers.forEach(clearTimeout);
+    running?.cancel();
     await verifier?.stop().catch(() => undefined);
     await audit?.stop().catch(() => undefined);
     await gateway?.stop();
-    await cluster.stop();
+    await mock?.stop();
+    await platform?.stop();
   }
 }
 
@@ -214,7 +263,7 @@ export function formatReport(r: LocalRunReport): string {
     `# Local ingest run (${r.kind})`,
     "",
     `- started: ${r.startedAt}; machine: ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
-    `- options: ${r.options.minutes} min, ${r.options.eventsPerDay.toLocaleString("en-US")} events/day, peak ${r.options.peakFactor}x, batch ${r.options.batchSize}, ${r.options.partitions} partitions per event topic${r.options.drill ? `, drill ${r.options.drill}` : ""}`,
+    `- options: ${r.options.minutes} min, ${r.options.eventsPerDay.toLocaleString("en-US")} events/day, peak ${r.options.peakFactor}x, batch ${r.options.batchSize}, cluster ${r.options.cluster}${r.options.cluster === "mock" ? `, ${r.options.partitions} partitions per event topic` : " (partitions from the dev config)"}${r.options.drill ? `, drill ${r.options.drill}` : ""}`,
     `- offered: ${r.offeredEvents.toLocaleString("en-US")} events, ${r.offeredEventsPerSec.toFixed(0)} events/s; achieved (acknowledged): ${r.achievedEventsPerSec.toFixed(0)} events/s`,
     `- HTTP statuses: ${Object.entries(r.httpStatuses)
       .map(([k, v]) => `${k}: ${v}`)
@@ -227,6 +276,15 @@ export function formatReport(r: LocalRunReport): string {
         ]
       : []),
     `- gateway: idempotence ${r.gateway.idempotence}, producer retries ${r.gateway.producerRetries}, produce calls failed ${r.gateway.producerErrors}, partitions kafkajs left unacknowledged and the gateway resent ${r.gateway.unacknowledgedPartitions}`,
+    ...(r.realDrill
+      ? [
+          `- drill ${r.realDrill.name}: ${r.realDrill.events.map((e) => `${e.atSeconds} s ${e.what}`).join("; ")}`,
+          ...(r.realDrill.controllerFailoverSeconds !== undefined
+            ? [`- controller failover: ${r.realDrill.controllerFailoverSeconds} s until another controller was active`]
+            : []),
+          ...(r.realDrill.recoverySeconds !== undefined ? [`- recovery: ${r.realDrill.recoverySeconds} s from the fault until every partition was in sync`] : []),
+        ]
+      : []),
     `- acknowledged: ${r.acknowledged}`,
     `- consumed (audit: fresh consumer group, all topics from the beginning): ${r.consumed}`,
     `- delivered without a 202 (client was told to retry): ${r.deliveredWithoutAck}`,
@@ -234,8 +292,10 @@ export function formatReport(r: LocalRunReport): string {
     "",
     `lost: ${r.lost}`,
     `duplicated: ${r.duplicated}`,
+    `duplicated after a client resend: ${r.duplicatedAfterClientResend}`,
     "",
-    "lost = acknowledged (202) but never found in the topics; duplicated = extra copies of an event id at different offsets (consumer re-reads of one offset do not count).",
+    "lost = acknowledged (202) but never found in the topics; duplicated = extra copies of an event id at different offsets (consumer re-reads of one offset do not count) " +
+      "of events no client sent twice; duplicated after a client resend = extra copies of events whose batch the client sent again after a 503 or a network error.",
     "",
     ...r.notes.map((n) => `Note: ${n}`),
   ].join("\n");
@@ -262,7 +322,7 @@ export function parseArgs(argv: readonly string[]): LocalRunOptions {
     if (!check(n)) throw new Error(`${flag}: got ${JSON.stringify(raw)}, expected ${allowed}`);
     return n;
   };
-  const known = new Set(["--minutes", "--events-per-day", "--rate", "--peak", "--batch", "--partitions", "--drill"]);
+  const known = new Set(["--minutes", "--events-per-day", "--rate", "--peak", "--batch", "--partitions", "--drill", "--cluster"]);
   for (let i = 0; i < argv.length; i += 2)
     if (!known.has(argv[i])) throw new Error(`unknown option ${argv[i]}; known: ${[...known].join(", ")}`);
   const rate = value("--rate");
@@ -270,16 +330,22 @@ export function parseArgs(argv: readonly string[]): LocalRunOptions {
     rate !== undefined
       ? num("--rate", 0, (n) => n > 0 && n <= 1e6, "events per second from 0 to 1,000,000") * SECONDS_PER_DAY
       : num("--events-per-day", 300_000_000, (n) => n > 0, "a positive number");
+  const cluster = value("--cluster") ?? "real";
+  if (cluster !== "real" && cluster !== "mock") throw new Error(`--cluster: got ${JSON.stringify(cluster)}, expected real or mock`);
   const drill = value("--drill");
-  if (drill !== undefined && drill !== "broker-failover")
-    throw new Error(`--drill: got ${JSON.stringify(drill)}, expected broker-failover`);
+  const drills: readonly string[] = cluster === "mock" ? ["broker-failover"] : REAL_DRILLS;
+  if (drill !== undefined && !drills.includes(drill))
+    throw new Error(`--drill: got ${JSON.stringify(drill)}, expected with --cluster ${cluster} one of ${drills.join(", ")}`);
+  if (cluster === "real" && value("--partitions") !== undefined)
+    throw new Error("--partitions: only with --cluster mock; the real cluster's topics take their partitions from the dev config");
   return {
     minutes: num("--minutes", 2, (n) => n > 0 && n <= 120, "minutes from 0 to 120 (fractions allowed)"),
     eventsPerDay,
     peakFactor: num("--peak", 3, (n) => n >= 1 && n <= 6, "a peak factor from 1 to 6"),
     batchSize: num("--batch", 100, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, "a whole number from 1 to 1000"),
     partitions: num("--partitions", 12, (n) => Number.isInteger(n) && n >= 1 && n <= 256, "a whole number from 1 to 256"),
-    drill: drill as "broker-failover" | undefined,
+    cluster,
+    drill: drill as LocalRunOptions["drill"],
   };
 }
 
@@ -292,7 +358,7 @@ if (require.main === module) {
     process.exit(2);
   }
   runLocal(opts).then(
-    (r) => process.exit(r.lost > 0 ? 1 : 0),
+    (r) => process.exit(r.lost > 0 || (r.options.cluster === "real" && r.duplicated > 0) ? 1 : 0),
     (e) => {
       console.error(e);
       process.exit(1);

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from "kafkajs";
-import { registerLz4Codec } from "../../services/ingest-gateway/src/lz4";
+import { registerCodecs } from "../../services/ingest-gateway/src/codecs";
 import { noDelaySocketFactory } from "../../services/ingest-gateway/src/socket";
 
 const TIMESTAMP_KEY = Buffer.from('"timestamp":');
@@ -43,7 +43,7 @@ export class Verifier {
     private readonly topics: readonly string[],
     groupId: string,
   ) {
-    registerLz4Codec();
+    registerCodecs();
     const kafka = new Kafka({
       clientId: "verifier",
       brokers: [...brokers],
@@ -70,6 +70,11 @@ export class Verifier {
     let n = 0;
     for (const p of this.extraSeen.values()) n += p.size;
     return n;
+  }
+
+  /** Event id -> how many extra copies (distinct positions beyond the first) the log holds. */
+  duplicateCopies(): Map<string, number> {
+    return new Map([...this.extraSeen].map(([id, positions]) => [id, positions.size]));
   }
 
   async start(): Promise<void> {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { installPooledEncoder, PooledEncoderStatus } from "./kafkajs-pooled-encoder";
 import { Admin, CompressionTypes, Kafka, logLevel, LogEntry, PartitionMetadata, Partitioners, Producer } from "kafkajs";
 import { GatewayConfig } from "./config";
-import { registerLz4Codec } from "./lz4";
+import { codecFor, registerCodecs } from "./codecs";
 import { noDelaySocketFactory } from "./socket";
 import { GatewayMetrics } from "./metrics";
 
@@ -50,7 +50,7 @@ function mergeByTopic(waiting: readonly Waiting[]): TopicBatch[] {
 }
 
 /**
- * The kafkajs producer behind the gateway: acks=all, LZ4, key = user id,
+ * The kafkajs producer behind the gateway: acks=all, each topic's catalog codec (zstd or LZ4), key = user id,
  * retries with backoff, and a linger window that coalesces concurrent requests
  * into one produce call (kafkajs has no linger of its own).
  */
@@ -76,7 +76,7 @@ export class KafkaEventSink implements EventSink {
     private readonly topics: readonly string[],
     private readonly log: (level: string, msg: string, extra?: object) => void,
   ) {
-    registerLz4Codec();
+    registerCodecs();
     const kafka = new Kafka({
       clientId: cfg.clientId,
       brokers: [...cfg.brokers],
@@ -196,12 +196,17 @@ export class KafkaEventSink implements EventSink {
       }),
     );
     for (let attempt = 1; ; attempt++) {
-      const written = await this.producer.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.LZ4,
-        timeout: 10000,
-        topicMessages: pending,
-      });
+      // One produce call per codec (a kafkajs sendBatch takes one): each topic gets its catalog codec,
+      // which is its compression.type, so the brokers store the batches as they come.
+      const byCodec = new Map<CompressionTypes, typeof pending>();
+      for (const b of pending) byCodec.set(codecFor(b.topic), [...(byCodec.get(codecFor(b.topic)) ?? []), b]);
+      const written = (
+        await Promise.all(
+          [...byCodec].map(([compression, topicMessages]) =>
+            this.producer.sendBatch({ acks: -1, compression, timeout: 10000, topicMessages }),
+          ),
+        )
+      ).flat();
       const acked = new Set(written.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
       const missing = pending
         .map((b) => ({ topic: b.topic, messages: b.messages.filter((m) => !acked.has(`${b.topic}/${m.partition}`)) }))

@@ -61,6 +61,18 @@ export class KafkaEventSink implements EventSink {
   private waiting: Waiting[] = [];
   private waitingMessages = 0;
   private lingerTimer?: NodeJS.Timeout;
+  /**
+   * The produce call in flight when produce calls are serialized (idempotence
+   * on). kafkajs 2.2.4 assigns each partition's sequence numbers when it builds
+   * a request and rolls them back when that request fails; with two produce
+   * calls in flight to one partition, a failure rolls back numbers the other
+   * call already used, and the resent batch is written again under new numbers
+   * (the broker-kill drill on real brokers: 7,178 duplicates with concurrent
+   * calls). One call at a time, and each resend carries the numbers of the
+   * attempt it repeats, so the broker discards a copy it already has.
+   */
+  private inFlight?: Promise<unknown>;
+  private readonly serialized: boolean;
   private admin: Admin;
   private isReady = false;
   private closed = false;
@@ -90,6 +102,7 @@ export class KafkaEventSink implements EventSink {
       logCreator: () => (entry: LogEntry) => this.onClientLog(entry),
     });
     const idempotent = cfg.idempotence === "on";
+    this.serialized = idempotent;
     this.producer = kafka.producer({
       idempotent,
       allowAutoTopicCreation: false,
@@ -135,11 +148,22 @@ export class KafkaEventSink implements EventSink {
   private flush(): void {
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
+    // Serialized: what arrives meanwhile waits and goes in the next call, coalesced.
+    if (this.serialized && this.inFlight) return;
     const group = this.waiting;
     this.waiting = [];
     this.waitingMessages = 0;
     if (group.length === 0) return;
-    this.produce(mergeByTopic(group)).then(
+    const call = this.produce(mergeByTopic(group), (settled) => {
+      if (!this.serialized) return;
+      // The next call starts when kafkajs has finished with this one, not when its caller gave up waiting.
+      this.inFlight = settled;
+      void settled.finally(() => {
+        this.inFlight = undefined;
+        if (this.waiting.length) this.flush();
+      });
+    });
+    call.then(
       () => group.forEach((w) => w.resolve()),
       (e: Error) => group.forEach((w) => w.reject(e)),
     );
@@ -155,7 +179,7 @@ export class KafkaEventSink implements EventSink {
    * must appear in the result, and the messages of any that do not are sent
    * again. That may duplicate (at-least-once), never lose.
    */
-  private async produce(batches: readonly TopicBatch[]): Promise<void> {
+  private async produce(batches: readonly TopicBatch[], started: (settled: Promise<unknown>) => void = () => undefined): Promise<void> {
     const deadline = Date.now() + this.cfg.produceTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -167,7 +191,9 @@ export class KafkaEventSink implements EventSink {
     });
     try {
       // Cleared when the produce settles, so flushes do not leave a live timer each.
-      await Promise.race([this.produceChecked(batches, deadline), timeout]).finally(() => clearTimeout(timer));
+      const checked = this.produceChecked(batches, deadline);
+      started(checked.catch(() => undefined));
+      await Promise.race([checked, timeout]).finally(() => clearTimeout(timer));
       if (!this.isReady) this.setReady(true, "produce succeeded");
     } catch (e) {
       const err = e as Error;

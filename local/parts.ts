@@ -72,6 +72,8 @@ export function localParts(): LocalParts {
     [parts.alertmanager, "prometheus-alertmanager (Debian)"],
   ].filter(([file]) => !fs.existsSync(file));
   if (missing.length)
-    throw new Error(`local platform parts missing: ${missing.map(([, what]) => what).join(", ")}; run local/install.sh (or scripts/setup.sh)`);
+    throw new Error(
+      `local platform parts missing: ${missing.map(([, what]) => what).join(", ")}; run local/install.sh (or scripts/setup.sh)`,
+    );
   return parts;
 }

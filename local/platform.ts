@@ -8,10 +8,10 @@
 import * as fs from "fs";
 import { Kafka, logLevel } from "kafkajs";
 import * as path from "path";
-import { environmentNamed } from "../config";
+import { EnvironmentConfig, environmentNamed } from "../config";
 import { planForEnvironment } from "../config/capacity";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
-import { kafkaBrokerConfig, kafkaTopicConfig } from "../domain/kafka-broker-config";
+import { KafkaConfigValue, kafkaBrokerConfig, kafkaTopicConfig } from "../domain/kafka-broker-config";
 import { freePort, RunningGateway, startGateway } from "../loadtest/harness/gateway-process";
 import { KafkaClusterLayout, KafkaNode, KafkaNodeSpec, newClusterId } from "./kafka-node";
 import { LagExporter } from "./lag-exporter";
@@ -65,6 +65,39 @@ export function localPlatformProblems(opts: LocalPlatformOptions, replicationFac
 
 const ZONES = ["zone-a", "zone-b", "zone-c"];
 
+export interface LocalTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/**
+ * The Kafka settings of `env` as the local platform applies them: the same
+ * functions render the Strimzi Kafka and KafkaTopic resources of that
+ * environment (domain/kafka-broker-config.ts), and the partitions come from
+ * the same capacity plan, so local and deployed cannot drift.
+ */
+export function localKafkaSettings(env: EnvironmentConfig): {
+  readonly clusterConfig: Record<string, KafkaConfigValue>;
+  readonly topics: readonly LocalTopic[];
+} {
+  const plan = planForEnvironment(env);
+  const retentionHours = env.load.retentionDays * 24;
+  const minIsr = env.kafka.minInsyncReplicas;
+  const clusterConfig = kafkaBrokerConfig({ replicationFactor: env.kafka.replicationFactor, minInsyncReplicas: minIsr, retentionHours });
+  const topics = TOPIC_CATALOG.map((t) => {
+    const planned = plan.topics.find((p) => p.name === t.name);
+    if (!planned) throw new Error(`the capacity plan of ${env.name} has no topic ${t.name}`);
+    const config = kafkaTopicConfig(t, { minInsyncReplicas: minIsr, defaultRetentionHours: retentionHours });
+    return {
+      name: t.name,
+      partitions: planned.partitions,
+      config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])),
+    };
+  });
+  return { clusterConfig, topics };
+}
+
 export class LocalPlatform {
   private stopped = false;
 
@@ -74,7 +107,7 @@ export class LocalPlatform {
     readonly layout: KafkaClusterLayout,
     readonly controllers: readonly KafkaNode[],
     readonly brokers: readonly KafkaNode[],
-    readonly topics: readonly { readonly name: string; readonly partitions: number; readonly config: Record<string, string> }[],
+    readonly topics: readonly LocalTopic[],
     readonly replicationFactor: number,
     private readonly log: (msg: string) => void,
     private readonly network?: NodeNetwork,
@@ -103,9 +136,7 @@ export class LocalPlatform {
     const workDir = opts.workDir ?? path.join(CACHE_DIR, "runs", new Date().toISOString().replace(/[:.]/g, "-"));
     fs.mkdirSync(workDir, { recursive: true });
 
-    const plan = planForEnvironment(env);
-    const retentionHours = env.load.retentionDays * 24;
-    const clusterConfig = kafkaBrokerConfig({ replicationFactor: rf, minInsyncReplicas: minIsr, retentionHours });
+    const { clusterConfig, topics } = localKafkaSettings(env);
     const nodeCount = (opts.controllers ?? 3) + (opts.brokers ?? 3);
     const network = opts.network === "netns" ? NodeNetwork.create(nodeCount) : undefined;
     let next = 0;
@@ -126,23 +157,16 @@ export class LocalPlatform {
     const controllerSpecs: KafkaNodeSpec[] = [];
     for (let i = 0; i < (opts.controllers ?? 3); i++) controllerSpecs.push(await spec(100 + i, "controller", 256));
     const brokerSpecs: KafkaNodeSpec[] = [];
-    for (let i = 0; i < (opts.brokers ?? 3); i++) brokerSpecs.push(await spec(i, "broker", opts.brokerHeapMiB ?? 768, ZONES[i % ZONES.length]));
+    for (let i = 0; i < (opts.brokers ?? 3); i++)
+      brokerSpecs.push(await spec(i, "broker", opts.brokerHeapMiB ?? 768, ZONES[i % ZONES.length]));
     const layout: KafkaClusterLayout = { clusterId: newClusterId(), controllers: controllerSpecs, brokers: brokerSpecs, clusterConfig };
     const controllers = controllerSpecs.map((s) => new KafkaNode(s, layout, parts, workDir));
     const brokers = brokerSpecs.map((s) => new KafkaNode(s, layout, parts, workDir));
-    const topics = TOPIC_CATALOG.map((t) => ({
-      name: t.name,
-      partitions: plan.topics.find((p) => p.name === t.name)!.partitions,
-      config: Object.fromEntries(
-        Object.entries(kafkaTopicConfig(t, { minInsyncReplicas: minIsr, defaultRetentionHours: retentionHours })).map(([k, v]) => [
-          k,
-          String(v),
-        ]),
-      ),
-    }));
     const platform = new LocalPlatform(parts, workDir, layout, controllers, brokers, topics, rf, log, network);
     try {
-      log(`platform: Kafka ${parts.kafkaVersion}, ${controllers.length} controllers + ${brokers.length} brokers (${env.name} settings) in ${workDir}`);
+      log(
+        `platform: Kafka ${parts.kafkaVersion}, ${controllers.length} controllers + ${brokers.length} brokers (${env.name} settings) in ${workDir}`,
+      );
       await Promise.all([...controllers, ...brokers].map((n) => n.prepare()));
       await Promise.all(controllers.map((n) => n.start()));
       await Promise.all(brokers.map((n) => n.start()));
@@ -282,14 +306,14 @@ export class LocalPlatform {
 
   /** Cuts `node` off from every other Kafka node (needs network "netns"); clients still reach it. */
   async isolate(node: KafkaNode): Promise<void> {
-    if (!this.network || !node.spec.netns) throw new Error("isolate: the platform was started without network \"netns\"");
+    if (!this.network || !node.spec.netns) throw new Error('isolate: the platform was started without network "netns"');
     const all = [...this.controllers, ...this.brokers].map((n) => n.spec.netns!);
     this.network.isolate(node.spec.netns, all);
   }
 
   /** Undoes `isolate`. */
   async heal(node: KafkaNode): Promise<void> {
-    if (!this.network || !node.spec.netns) throw new Error("heal: the platform was started without network \"netns\"");
+    if (!this.network || !node.spec.netns) throw new Error('heal: the platform was started without network "netns"');
     this.network.heal(node.spec.netns);
   }
 }

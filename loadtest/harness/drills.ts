@@ -52,7 +52,11 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
   const recovered = async (faultAt: number) => {
     const inSync = await platform.waitInSync(180_000);
     report.recoverySeconds = Number((now() - faultAt).toFixed(1));
-    note(inSync ? `every partition in sync again (${report.recoverySeconds} s after the fault)` : "partitions still under-replicated after 180 s");
+    note(
+      inSync
+        ? `every partition in sync again (${report.recoverySeconds} s after the fault)`
+        : "partitions still under-replicated after 180 s",
+    );
   };
 
   const steps: Record<RealDrill, () => Promise<void>> = {

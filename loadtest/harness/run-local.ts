@@ -282,7 +282,9 @@ export function formatReport(r: LocalRunReport): string {
           ...(r.realDrill.controllerFailoverSeconds !== undefined
             ? [`- controller failover: ${r.realDrill.controllerFailoverSeconds} s until another controller was active`]
             : []),
-          ...(r.realDrill.recoverySeconds !== undefined ? [`- recovery: ${r.realDrill.recoverySeconds} s from the fault until every partition was in sync`] : []),
+          ...(r.realDrill.recoverySeconds !== undefined
+            ? [`- recovery: ${r.realDrill.recoverySeconds} s from the fault until every partition was in sync`]
+            : []),
         ]
       : []),
     `- acknowledged: ${r.acknowledged}`,

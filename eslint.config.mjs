@@ -3,7 +3,8 @@
 //   domain  <-  config  <-  stacks  <-  main
 //   domain  <-  constructs  <-  stacks
 // domain/ is pure (no cdktf, no config, no constructs); constructs never read
-// config (stacks pass them props); services/ and loadtest/ share only domain/.
+// config (stacks pass them props); services/ shares only domain/; local/ (the
+// local platform) reads domain/ and config/; loadtest/ runs on local/.
 import js from "@eslint/js";
 import importPlugin from "eslint-plugin-import";
 import tseslint from "typescript-eslint";
@@ -33,7 +34,12 @@ const layers = [
   {
     target: "./loadtest",
     from: ["./config", "./constructs", "./stacks", "./tools", "./main.ts"],
-    message: "the load test shares domain/ (and the gateway's client helpers) only.",
+    message: "the load test shares domain/ (and the gateway's client helpers) and runs on local/ only.",
+  },
+  {
+    target: "./local",
+    from: ["./constructs", "./stacks", "./tools", "./services", "./loadtest", "./bench", "./main.ts"],
+    message: "the local platform takes its settings from domain/ and config/, never from constructs or the load test.",
   },
   { target: "./tools", from: ["./stacks", "./main.ts"], message: "tools are thin CLIs over config and domain." },
 ];

@@ -1,7 +1,10 @@
 /**
- * npm run bench:ingest [-- --seconds 20] [--linger 5] [--rounds 3]
+ * npm run bench:ingest [-- --seconds 20] [--linger 5] [--rounds 3] [--cluster mock|real]
  *
- * In one run against librdkafka's mock cluster on this machine:
+ * In one run against librdkafka's mock cluster (default) or the local
+ * platform's real Kafka brokers (`--cluster real`: 3 KRaft controllers, 3
+ * brokers, RF 3, min ISR 2, the dev topics; the gateway and the raw producer
+ * both idempotent, as in production) on this machine:
  *  1. throughput of a raw kafkajs producer (sendBatch of 100 events, 16 in
  *     flight, acks=all, LZ4) against the same events POSTed to the gateway
  *     (100-event requests, 16 in flight): events/s and the ratio. Both use
@@ -23,8 +26,10 @@ import * as http from "http";
 import * as os from "os";
 import { CompressionTypes, Kafka, logLevel, Partitioners } from "kafkajs";
 import { driveLoad } from "../loadtest/harness/driver";
-import { startGateway } from "../loadtest/harness/gateway-process";
+import { startGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
+import { LocalPlatform } from "../local/platform";
+import { codecFor } from "../services/ingest-gateway/src/codecs";
 import { summarize } from "../loadtest/harness/stats";
 import { averageEventsPerSecond, DEFAULT_GENERATOR, EventGenerator, LoadEvent } from "../loadtest/profile/load-profile";
 import { registerCodecs } from "../services/ingest-gateway/src/codecs";
@@ -38,6 +43,13 @@ const arg = (flag: string, fallback: number) => {
 const SECONDS = arg("--seconds", 20);
 const LINGER_MS = arg("--linger", 5);
 const ROUNDS = arg("--rounds", 3);
+const CLUSTER = (() => {
+  const i = process.argv.indexOf("--cluster");
+  const v = i >= 0 ? process.argv[i + 1] : "mock";
+  if (v !== "mock" && v !== "real") throw new Error(`--cluster: got ${JSON.stringify(v)}, expected mock or real`);
+  return v;
+})();
+const verdict = (ok: boolean) => (ok ? "PASS" : "MISSED");
 
 /** CPU time the hypervisor gave to other guests (/proc/stat "steal"), in seconds summed over cores; undefined off Linux. */
 function stealSeconds(): number | undefined {
@@ -76,9 +88,13 @@ async function main(): Promise<void> {
   const bodies = batches.map((b) => JSON.stringify(b));
   let next = 0;
 
-  const cluster = await MockKafkaCluster.start(3);
+  const mock = CLUSTER === "mock" ? await MockKafkaCluster.start(3) : undefined;
+  const platform = mock ? undefined : await LocalPlatform.start({ gateway: false, monitoring: false, log: () => undefined });
+  const cluster = { bootstrapServers: mock?.bootstrapServers ?? platform!.bootstrapServers };
+  // Idempotence on against real brokers, as in production; the mock cluster cannot serve it (its controller id is 0).
+  const idempotence = mock ? "off" : "on";
   try {
-    for (const t of TOPIC_CATALOG) await cluster.createTopic(t.name, t.partitions ?? 12, 3);
+    if (mock) for (const t of TOPIC_CATALOG) await mock.createTopic(t.name, t.partitions ?? 12, 3);
 
     // 1a. Raw kafkajs producer.
     const kafka = new Kafka({
@@ -87,7 +103,11 @@ async function main(): Promise<void> {
       logLevel: logLevel.NOTHING,
       socketFactory: noDelaySocketFactory(),
     });
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: idempotence === "on",
+    });
     await producer.connect();
     const messagesOf = (b: LoadEvent[]) => {
       const byTopic = new Map<string, { key: string; value: string }[]>();
@@ -99,9 +119,12 @@ async function main(): Promise<void> {
       }
       return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     };
+    // Each topic with its catalog codec, as the gateway sends it (one sendBatch per codec).
     const rawOnce = async () => {
       const b = batches[next++ % POOL];
-      await producer.sendBatch({ acks: -1, compression: CompressionTypes.LZ4, topicMessages: messagesOf(b) });
+      const byCodec = new Map<CompressionTypes, { topic: string; messages: { key: string; value: string }[] }[]>();
+      for (const t of messagesOf(b)) byCodec.set(codecFor(t.topic), [...(byCodec.get(codecFor(t.topic)) ?? []), t]);
+      await Promise.all([...byCodec].map(([compression, topicMessages]) => producer.sendBatch({ acks: -1, compression, topicMessages })));
       return b.length;
     };
     await closedLoop(3, CONCURRENCY, rawOnce); // warm-up
@@ -109,7 +132,7 @@ async function main(): Promise<void> {
     await producer.disconnect();
 
     // 1b. The same events through the gateway.
-    const gateway = await startGateway(cluster.bootstrapServers, { LINGER_MS: String(LINGER_MS) });
+    const gateway = await startGateway(cluster.bootstrapServers, { LINGER_MS: String(LINGER_MS), KAFKA_IDEMPOTENCE: idempotence });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const post = (body: string) =>
       new Promise<number>((resolve, reject) => {
@@ -156,6 +179,7 @@ async function main(): Promise<void> {
       for (const encoder of ["pooled", "kafkajs"] as const) {
         const gw = await startGateway(cluster.bootstrapServers, {
           LINGER_MS: String(LINGER_MS),
+          KAFKA_IDEMPOTENCE: idempotence,
           KAFKAJS_POOLED_ENCODER: encoder === "pooled" ? "on" : "off",
         });
         if (
@@ -205,13 +229,15 @@ async function main(): Promise<void> {
       `bench:ingest  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
     );
     console.log(
-      `mock cluster: 3 brokers (librdkafka's mock cluster), 12 partitions per event topic; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`,
+      mock
+        ? `mock cluster: 3 brokers (librdkafka's mock cluster), 12 partitions per event topic; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`
+        : `real cluster: Apache Kafka ${platform!.parts.kafkaVersion}, 3 KRaft controllers + 3 brokers on this machine, RF ${platform!.replicationFactor}, topics ${platform!.topics.map((t) => `${t.name} (${t.partitions})`).join(", ")}; idempotent producers; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`,
     );
     console.log(
-      `raw kafkajs producer (acks=all, LZ4, TCP_NODELAY like the gateway; encoder: ${installPooledEncoder()}):  ${rawEps.toFixed(0).padStart(7)} events/s`,
+      `raw kafkajs producer (acks=all, idempotence ${idempotence}, catalog codecs, TCP_NODELAY like the gateway; encoder: ${installPooledEncoder()}):  ${rawEps.toFixed(0).padStart(7)} events/s`,
     );
     console.log(`through the gateway (HTTP, acks=all, pooled encoder): ${gwEps.toFixed(0).padStart(7)} events/s`);
-    console.log(`ratio gateway/raw: ${(gwEps / rawEps).toFixed(2)}x (target >= 0.8x)`);
+    console.log(`ratio gateway/raw: ${(gwEps / rawEps).toFixed(2)}x (target >= 0.8x): ${verdict(gwEps / rawEps >= 0.8)}`);
     for (const l of rows) {
       const cpu = l.cpuUsPerEvent === undefined ? "n/a" : `${l.cpuUsPerEvent.toFixed(0)} us`;
       const steal = l.stealPct === undefined ? "n/a" : `${l.stealPct.toFixed(1)}% of a core`;
@@ -223,11 +249,12 @@ async function main(): Promise<void> {
       const p99s = rows.filter((l) => l.encoder === encoder && l.label === "3x").map((l) => l.p99);
       const sorted = [...p99s].sort((a, b) => a - b);
       console.log(
-        `p99 at 3x with the ${encoder} encoder: ${p99s.map((p) => `${p.toFixed(1)} ms`).join(", ")}; median of rounds ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(1)} ms (target <= 50 ms)`,
+        `p99 at 3x with the ${encoder} encoder: ${p99s.map((p) => `${p.toFixed(1)} ms`).join(", ")}; median of rounds ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(1)} ms (target <= 50 ms): ${verdict(sorted[Math.floor((sorted.length - 1) / 2)] <= 50)}`,
       );
     }
   } finally {
-    await cluster.stop();
+    await mock?.stop();
+    await platform?.stop();
   }
 }
 

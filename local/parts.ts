@@ -6,8 +6,14 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../loadtest/harness/mock-cluster";
 
+/** The repository root: the nearest folder up with a package.json (works from the sources and from dist/). */
+export function repoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
 export const ROOT = repoRoot(__dirname);
 export const CACHE_DIR = path.join(ROOT, ".cache", "local-platform");
 const POM = path.join(ROOT, "local", "pom.xml");

@@ -12,7 +12,7 @@ import { EnvironmentConfig, environmentNamed } from "../config";
 import { planForEnvironment } from "../config/capacity";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { KafkaConfigValue, kafkaBrokerConfig, kafkaTopicConfig } from "../domain/kafka-broker-config";
-import { freePort, RunningGateway, startGateway } from "../loadtest/harness/gateway-process";
+import { freePort, RunningGateway, startGateway } from "./gateway-process";
 import { KafkaClusterLayout, KafkaNode, KafkaNodeSpec, newClusterId } from "./kafka-node";
 import { LagExporter } from "./lag-exporter";
 import { NodeNetwork } from "./network";

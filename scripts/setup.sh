@@ -23,4 +23,12 @@ fi
 
 # Exactly the lockfile's versions; the same command runs in .ci/run and in the users' workflows.
 npm ci --no-audit --no-fund
+
+# The local platform's parts (Kafka from Maven Central, k6 from the Go module proxy, Prometheus and
+# Alertmanager from Debian), cached by version under .cache/local-platform. Synth needs none of them:
+# KIT_SKIP_LOCAL_PLATFORM=1 skips this step (for example on a machine without Java, Maven or Go).
+if [ "${KIT_SKIP_LOCAL_PLATFORM:-0}" != 1 ]; then
+  ./local/install.sh
+fi
+
 npm run synth

@@ -4,7 +4,7 @@ import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
-import { startGateway } from "../loadtest/harness/gateway-process";
+import { startGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
 
 /**

@@ -2,7 +2,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
-import { startGateway, RunningGateway } from "../loadtest/harness/gateway-process";
+import { startGateway, RunningGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
 import { runLocal } from "../loadtest/harness/run-local";
 import { Verifier } from "../loadtest/harness/verifier";

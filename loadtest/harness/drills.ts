@@ -21,6 +21,8 @@ export interface DrillReport {
   readonly events: DrillEvent[];
   /** Seconds from the fault until every partition was in sync again (measured after the heal). */
   recoverySeconds?: number;
+  /** Every partition was in sync again after the heal (false: the run fails). */
+  healed?: boolean;
   /** controller-kill: seconds until another controller was active. */
   controllerFailoverSeconds?: number;
 }
@@ -51,6 +53,7 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
   };
   const recovered = async (faultAt: number) => {
     const inSync = await platform.waitInSync(180_000);
+    report.healed = (report.healed ?? true) && inSync;
     report.recoverySeconds = Number((now() - faultAt).toFixed(1));
     note(
       inSync
@@ -77,6 +80,7 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
       await until(0.5);
       const active = await platform.activeController();
       if (!active) throw new Error("no active controller found (no controller's JMX exporter reports ActiveControllerCount 1)");
+      report.healed = false;
       await active.stop("SIGKILL");
       const faultAt = now();
       note(`SIGKILL active ${active.name}`);
@@ -84,6 +88,7 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
         const next = await platform.activeController();
         if (next) {
           report.controllerFailoverSeconds = Number((now() - faultAt).toFixed(1));
+          report.healed = true;
           note(`${next.name} active after ${report.controllerFailoverSeconds} s`);
           break;
         }
@@ -103,13 +108,19 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
     "rolling-restart": async () => {
       await until(0.25);
       const faultAt = now();
+      report.healed = true;
       for (const b of platform.brokers) {
         await b.stop("SIGTERM");
         note(`${b.name} stopped (controlled shutdown)`);
         await b.start();
         note(`${b.name} started`);
-        if (!(await platform.waitInSync(120_000))) note(`partitions still under-replicated 120 s after ${b.name} restarted`);
-        else note(`in sync after ${b.name}`);
+        if (await platform.waitInSync(120_000)) note(`in sync after ${b.name}`);
+        else {
+          // Strimzi would stop rolling here; so does the drill.
+          report.healed = false;
+          note(`partitions still under-replicated 120 s after ${b.name} restarted; rolling stops`);
+          break;
+        }
       }
       report.recoverySeconds = Number((now() - faultAt).toFixed(1));
     },

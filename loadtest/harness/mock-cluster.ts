@@ -2,14 +2,8 @@ import { ChildProcessWithoutNullStreams, spawn, spawnSync } from "child_process"
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
+import { repoRoot } from "../../local/parts";
 
-/** The repository root: the nearest folder up with a package.json (works from the sources and from dist/). */
-export function repoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
-  }
-}
 const ROOT = repoRoot(__dirname);
 /** Where `make` puts the binary (see loadtest/mock-cluster/Makefile). */
 export const MOCK_CLUSTER_BINARY = path.join(ROOT, "build", "mock-cluster");

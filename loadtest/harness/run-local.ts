@@ -21,7 +21,7 @@ import { DEFAULT_GENERATOR, EventGenerator, plannedEvents, RunProfile, SECONDS_P
 import { LocalPlatform } from "../../local/platform";
 import { startDrill, REAL_DRILLS, RealDrill, RunningDrill, DrillReport } from "./drills";
 import { driveLoad } from "./driver";
-import { startGateway } from "./gateway-process";
+import { startGateway } from "../../local/gateway-process";
 import { MockKafkaCluster } from "./mock-cluster";
 import { Percentiles, summarize } from "./stats";
 import { Verifier } from "./verifier";
@@ -360,7 +360,7 @@ if (require.main === module) {
     process.exit(2);
   }
   runLocal(opts).then(
-    (r) => process.exit(r.lost > 0 || (r.options.cluster === "real" && r.duplicated > 0) ? 1 : 0),
+    (r) => process.exit(r.lost > 0 || (r.options.cluster === "real" && r.duplicated > 0) || r.realDrill?.healed === false ? 1 : 0),
     (e) => {
       console.error(e);
       process.exit(1);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { repoRoot } from "./mock-cluster";
+import { repoRoot } from "./parts";
 
 /** Finds a free loopback port. */
 export async function freePort(): Promise<number> {

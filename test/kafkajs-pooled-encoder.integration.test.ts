@@ -7,7 +7,7 @@ import * as path from "path";
  * to the same bytes as kafkajs's own. The encoder-level comparisons are in
  * kafkajs-pooled-encoder.test.ts.
  */
-test("whole produce requests (v3 and v7; none, gzip and LZ4; headers; idempotent fields) encode to the same bytes with the pooled encoder installed", () => {
+test("whole produce requests (v3 and v7; none, gzip, LZ4 and zstd; headers; idempotent fields) encode to the same bytes with the pooled encoder installed", () => {
   // Separate processes: the encoder is chosen when kafkajs loads, and Jest's module loader has no require.cache.
   const script = path.join(__dirname, "fixtures", "encode-produce-requests.js");
   const run = (env: Record<string, string>) =>

@@ -41,7 +41,6 @@ export interface KafkaTopicsProps {
   readonly readyTimeoutMinutes?: number;
 }
 
-
 /** Kubernetes name for a topic: dots and underscores are fine in Kafka, not everywhere in Kubernetes. */
 export function topicResourceName(topic: string): string {
   return topic.toLowerCase().replace(/[^a-z0-9-]/g, "-");

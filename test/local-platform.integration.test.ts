@@ -1,0 +1,182 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import { CompressionCodecs, CompressionTypes, Kafka, logLevel } from "kafkajs";
+import * as os from "os";
+import * as path from "path";
+import { LocalPlatform } from "../local/platform";
+
+/**
+ * The local platform with real Kafka (3 KRaft controllers, 3 brokers), its JMX
+ * exporters, the lag exporter, Prometheus and Alertmanager, all on loopback:
+ * every scrape target is up, the brokers and controllers expose the series the
+ * kit's alerts read, and the lag exporter's consumer lag is what was produced
+ * minus what the group committed.
+ */
+jest.setTimeout(240_000);
+
+const TOPIC = "events.user-actions";
+const GROUP = "consumers.local-monitoring-it";
+const PRODUCED = 20;
+const COMMITTED = 12;
+
+/** Runs the zstd CLI over `input`. */
+function zstd(args: readonly string[], input: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("zstd", ["-q", "-c", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`zstd ${args.join(" ")} exited with ${code}: ${err}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * ZSTD for kafkajs (which ships only gzip) through Debian's zstd CLI: the
+ * catalog's topics are compression.type=zstd, so the brokers store zstd
+ * batches whatever the producer sends, and a kafkajs consumer without a codec
+ * crashes on its first fetch. Slow (a process per batch) but enough for a test.
+ */
+function registerZstdCliCodec(): void {
+  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+    compress: (encoder: { buffer: Buffer }) => zstd([], encoder.buffer),
+    decompress: (buffer: Buffer) => zstd(["-d"], buffer),
+  });
+}
+
+/** The series of an exposition text, without comments, as name{labels} -> value. */
+function series(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const i = line.lastIndexOf(" ");
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+const names = (s: Map<string, number>) => new Set([...s.keys()].map((k) => k.replace(/\{.*$/, "")));
+
+async function scrape(url: string): Promise<Map<string, number>> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  expect(res.status).toBe(200);
+  return series(await res.text());
+}
+
+describe("local platform monitoring (real Kafka)", () => {
+  let platform: LocalPlatform;
+  let kafka: Kafka;
+  // Node data, configs and logs (~50 MB); removed afterwards.
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-platform-it-"));
+
+  beforeAll(async () => {
+    registerZstdCliCodec();
+    platform = await LocalPlatform.start({ gateway: false, workDir, log: () => undefined });
+    kafka = new Kafka({ clientId: "local-monitoring-it", brokers: platform.bootstrapServers, logLevel: logLevel.NOTHING });
+
+    // PRODUCED messages, all to partition 0, so offsets are known exactly.
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: TOPIC,
+        acks: -1,
+        messages: Array.from({ length: PRODUCED }, (_, i) => ({ partition: 0, key: `k${i}`, value: JSON.stringify({ i }) })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+
+    // The group reads them and commits after the first COMMITTED.
+    const consumer = kafka.consumer({ groupId: GROUP });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      let resolveCommitted!: () => void;
+      const committed = new Promise<void>((r) => (resolveCommitted = r));
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message }) => {
+          if (partition === 0 && Number(message.offset) === COMMITTED - 1) {
+            await consumer.commitOffsets([{ topic, partition, offset: String(COMMITTED) }]);
+            resolveCommitted();
+          }
+        },
+      });
+      await Promise.race([committed, new Promise((_, rej) => setTimeout(() => rej(new Error("no commit within 60 s")), 60_000))]);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test("Prometheus reports every scrape target up", async () => {
+    const monitoring = platform.monitoring!;
+    const targets = await monitoring.waitForTargetsUp(60_000);
+    expect(targets.length).toBe(monitoring.expectedTargets);
+    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(["kafka-controllers", "kafka-brokers", "kafka-exporter"]));
+    expect(
+      targets
+        .filter((t) => t.job !== "kafka-exporter")
+        .map((t) => t.labels.node_id)
+        .sort(),
+    ).toEqual([...platform.controllers, ...platform.brokers].map((n) => String(n.spec.nodeId)).sort());
+    const up = await monitoring.query("sum(up)");
+    expect(up[0].value).toBe(monitoring.expectedTargets);
+  });
+
+  test("the JMX exporters show the series the kit's alerts read", async () => {
+    const broker = names(await scrape(platform.brokers[0].metricsUrl));
+    for (const name of [
+      "kafka_server_replicamanager_underreplicatedpartitions",
+      "kafka_server_brokertopicmetrics_messagesinpersec_total",
+      "kafka_network_requestmetrics_totaltimems",
+    ]) {
+      expect([name, broker.has(name)]).toEqual([name, true]);
+    }
+    // Exactly one controller is active.
+    let active = 0;
+    for (const c of platform.controllers) {
+      const s = await scrape(c.metricsUrl);
+      expect(names(s).has("kafka_controller_kafkacontroller_activecontrollercount")).toBe(true);
+      active += s.get("kafka_controller_kafkacontroller_activecontrollercount")!;
+    }
+    expect(active).toBe(1);
+  });
+
+  test("the lag exporter reports the group's lag: produced minus committed", async () => {
+    const s = await scrape(`http://${platform.lagExporter!.address}/metrics`);
+    const p0 = `topic="${TOPIC}",partition="0"`;
+    expect(s.get("lag_exporter_scrape_complete")).toBe(1);
+    expect(s.get("kafka_brokers")).toBe(platform.brokers.length);
+    expect(s.get(`kafka_topic_partition_current_offset{${p0}}`)).toBe(PRODUCED);
+    expect(s.get(`kafka_topic_partition_oldest_offset{${p0}}`)).toBe(0);
+    expect(s.get(`kafka_topic_partition_replicas{${p0}}`)).toBe(platform.replicationFactor);
+    expect(s.get(`kafka_topic_partition_in_sync_replica{${p0}}`)).toBe(platform.replicationFactor);
+    expect(s.get(`kafka_topic_partition_under_replicated_partition{${p0}}`)).toBe(0);
+    expect(s.get(`kafka_topic_partitions{topic="${TOPIC}"}`)).toBe(platform.topics.find((t) => t.name === TOPIC)!.partitions);
+    expect(s.get(`kafka_consumergroup_current_offset{consumergroup="${GROUP}",${p0}}`)).toBe(COMMITTED);
+    expect(s.get(`kafka_consumergroup_lag{consumergroup="${GROUP}",${p0}}`)).toBe(PRODUCED - COMMITTED);
+    // Internal topics are skipped.
+    expect([...s.keys()].filter((k) => k.includes('topic="__'))).toEqual([]);
+
+    // And Prometheus has it from its scrapes.
+    const deadline = Date.now() + 30_000;
+    let lag: number | undefined;
+    while (Date.now() < deadline) {
+      const r = await platform.monitoring!.query(`kafka_consumergroup_lag{consumergroup="${GROUP}",topic="${TOPIC}",partition="0"}`);
+      lag = r[0]?.value;
+      if (lag === PRODUCED - COMMITTED) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(lag).toBe(PRODUCED - COMMITTED);
+  });
+});

@@ -10,7 +10,7 @@
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { freePort } from "../loadtest/harness/gateway-process";
+import { freePort } from "./gateway-process";
 import { LocalParts } from "./parts";
 
 export interface ScrapeTarget {

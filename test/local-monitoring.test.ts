@@ -4,7 +4,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { freePort } from "../loadtest/harness/gateway-process";
+import { freePort } from "../local/gateway-process";
 import { emptySnapshot, LagExporter, snapshotRegistry } from "../local/lag-exporter";
 import {
   checkPrometheusConfig,

@@ -1,9 +1,9 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 import * as os from "os";
 import * as path from "path";
 import { LocalPlatform } from "../local/platform";
+import { registerCodecs } from "../services/ingest-gateway/src/codecs";
 
 /**
  * The local platform with real Kafka (3 KRaft controllers, 3 brokers), its JMX
@@ -18,35 +18,6 @@ const TOPIC = "events.user-actions";
 const GROUP = "consumers.local-monitoring-it";
 const PRODUCED = 20;
 const COMMITTED = 12;
-
-/** Runs the zstd CLI over `input`. */
-function zstd(args: readonly string[], input: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("zstd", ["-q", "-c", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`zstd ${args.join(" ")} exited with ${code}: ${err}`)),
-    );
-    child.stdin.end(input);
-  });
-}
-
-/**
- * ZSTD for kafkajs (which ships only gzip) through Debian's zstd CLI: the
- * catalog's topics are compression.type=zstd, so the brokers store zstd
- * batches whatever the producer sends, and a kafkajs consumer without a codec
- * crashes on its first fetch. Slow (a process per batch) but enough for a test.
- */
-function registerZstdCliCodec(): void {
-  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-    compress: (encoder: { buffer: Buffer }) => zstd([], encoder.buffer),
-    decompress: (buffer: Buffer) => zstd(["-d"], buffer),
-  });
-}
 
 /** The series of an exposition text, without comments, as name{labels} -> value. */
 function series(text: string): Map<string, number> {
@@ -74,7 +45,8 @@ describe("local platform monitoring (real Kafka)", () => {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-platform-it-"));
 
   beforeAll(async () => {
-    registerZstdCliCodec();
+    // The catalog topics are zstd: consumers need the codec the gateway registers.
+    registerCodecs();
     platform = await LocalPlatform.start({ gateway: false, workDir, log: () => undefined });
     kafka = new Kafka({ clientId: "local-monitoring-it", brokers: platform.bootstrapServers, logLevel: logLevel.NOTHING });
 

@@ -1,6 +1,6 @@
 /**
  * npm run platform:local -- [--env dev] [--brokers 3] [--controllers 3] [--no-gateway] [--no-monitoring]
- *                           [--broker-heap-mib 768] [--for-seconds N]
+ *                           [--broker-heap-mib 768] [--for-seconds N] [--keep-data]
  *
  * Starts the local platform (real Kafka, exporters, Prometheus, Alertmanager,
  * the gateway), prints its endpoints and runs until Ctrl-C (or --for-seconds),
@@ -14,7 +14,7 @@ export interface PlatformCliOptions extends LocalPlatformOptions {
 }
 
 const FLAGS_WITH_VALUE = ["--env", "--brokers", "--controllers", "--broker-heap-mib", "--for-seconds"];
-const SWITCHES = ["--no-gateway", "--no-monitoring"];
+const SWITCHES = ["--no-gateway", "--no-monitoring", "--keep-data"];
 
 /** Parses the command line; throws naming the flag, the value and what is allowed. */
 export function parsePlatformArgs(argv: readonly string[]): PlatformCliOptions {
@@ -43,6 +43,7 @@ export function parsePlatformArgs(argv: readonly string[]): PlatformCliOptions {
     forSeconds: int("--for-seconds"),
     gateway: !switches.has("--no-gateway"),
     monitoring: !switches.has("--no-monitoring"),
+    keepData: switches.has("--keep-data"),
   };
 }
 

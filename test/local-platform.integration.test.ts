@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { Kafka, logLevel } from "kafkajs";
 import * as os from "os";
@@ -47,7 +48,7 @@ describe("local platform monitoring (real Kafka)", () => {
   beforeAll(async () => {
     // The catalog topics are zstd: consumers need the codec the gateway registers.
     registerCodecs();
-    platform = await LocalPlatform.start({ gateway: false, workDir, log: () => undefined });
+    platform = await LocalPlatform.start({ workDir, log: () => undefined });
     kafka = new Kafka({ clientId: "local-monitoring-it", brokers: platform.bootstrapServers, logLevel: logLevel.NOTHING });
 
     // PRODUCED messages, all to partition 0, so offsets are known exactly.
@@ -94,10 +95,10 @@ describe("local platform monitoring (real Kafka)", () => {
     const monitoring = platform.monitoring!;
     const targets = await monitoring.waitForTargetsUp(60_000);
     expect(targets.length).toBe(monitoring.expectedTargets);
-    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(["kafka-controllers", "kafka-brokers", "kafka-exporter"]));
+    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(["kafka-controllers", "kafka-brokers", "kafka-exporter", "ingest-gateway"]));
     expect(
       targets
-        .filter((t) => t.job !== "kafka-exporter")
+        .filter((t) => t.job.startsWith("kafka-") && t.job !== "kafka-exporter")
         .map((t) => t.labels.node_id)
         .sort(),
     ).toEqual([...platform.controllers, ...platform.brokers].map((n) => String(n.spec.nodeId)).sort());
@@ -150,5 +151,39 @@ describe("local platform monitoring (real Kafka)", () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     expect(lag).toBe(PRODUCED - COMMITTED);
+  });
+
+  test("k6 (built from the Go module proxy) drives the gateway, and Prometheus sees the gateway's counter move", async () => {
+    const script = path.join(workDir, "smoke.js");
+    fs.writeFileSync(
+      script,
+      `import http from "k6/http";
+import { check } from "k6";
+export const options = { vus: 2, iterations: 20, thresholds: { checks: ["rate==1"] } };
+export default function () {
+  const events = Array.from({ length: 10 }, (_, i) => ({
+    eventId: "k6smoke-" + __VU + "-" + __ITER + "-" + i, type: "user_action", userId: "u" + i,
+    timestamp: Date.now(), name: "page_view", payload: { path: "/" },
+  }));
+  const res = http.post(__ENV.GATEWAY + "/v1/events", JSON.stringify(events), { headers: { "content-type": "application/json" } });
+  check(res, { "202": (r) => r.status === 202 });
+}
+`,
+    );
+    const out = execFileSync(platform.parts.k6, ["run", "--quiet", "--no-color", "-e", `GATEWAY=${platform.gateway!.url}`, script], {
+      encoding: "utf8",
+      env: { ...process.env, K6_NO_USAGE_REPORT: "true" },
+    });
+    // k6 exits non-zero (execFileSync throws) when the threshold fails; the summary names each check.
+    expect(out).toContain("✓ 202");
+    expect(out).not.toContain("✗");
+    const deadline = Date.now() + 30_000;
+    let accepted = 0;
+    while (Date.now() < deadline && accepted < 200) {
+      const r = await platform.monitoring!.query("sum(ingest_events_total)");
+      accepted = r[0]?.value ?? 0;
+      if (accepted < 200) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(accepted).toBe(200);
   });
 });

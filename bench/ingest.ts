@@ -27,7 +27,7 @@ import * as os from "os";
 import { CompressionTypes, Kafka, logLevel, Partitioners } from "kafkajs";
 import { driveLoad } from "../loadtest/harness/driver";
 import { startGateway } from "../local/gateway-process";
-import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
+import { MockKafkaCluster } from "../local/mock-cluster";
 import { LocalPlatform } from "../local/platform";
 import { codecFor } from "../services/ingest-gateway/src/codecs";
 import { summarize } from "../loadtest/harness/stats";

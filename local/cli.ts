@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // Handlers first: a signal during start-up stops the platform as soon as start() returns (or fails and cleans up).
-  let platform: LocalPlatform | undefined;
+  let platform: LocalPlatform | undefined = undefined;
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { startGateway } from "../local/gateway-process";
-import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
+import { MockKafkaCluster } from "../local/mock-cluster";
 
 /**
  * There is no Docker engine on the machines this kit is developed and tested

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { startGateway, RunningGateway } from "../local/gateway-process";
-import { MockKafkaCluster } from "../loadtest/harness/mock-cluster";
+import { MockKafkaCluster } from "../local/mock-cluster";
 import { runLocal } from "../loadtest/harness/run-local";
 import { Verifier } from "../loadtest/harness/verifier";
 import { DEFAULT_GENERATOR, EventGenerator, seededRandom } from "../loadtest/profile/load-profile";

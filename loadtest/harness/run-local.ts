@@ -22,7 +22,7 @@ import { LocalPlatform } from "../../local/platform";
 import { startDrill, REAL_DRILLS, RealDrill, RunningDrill, DrillReport } from "./drills";
 import { driveLoad } from "./driver";
 import { startGateway } from "../../local/gateway-process";
-import { MockKafkaCluster } from "./mock-cluster";
+import { MockKafkaCluster } from "../../local/mock-cluster";
 import { Percentiles, summarize } from "./stats";
 import { Verifier } from "./verifier";
 

@@ -2,7 +2,7 @@ import { ChildProcessWithoutNullStreams, spawn, spawnSync } from "child_process"
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
-import { repoRoot } from "../../local/parts";
+import { repoRoot } from "./parts";
 
 const ROOT = repoRoot(__dirname);
 /** Where `make` puts the binary (see loadtest/mock-cluster/Makefile). */

@@ -4,6 +4,8 @@ import { environments } from "../config";
 import { STRIMZI_CHART } from "../constructs/kafka/strimzi-operator";
 import { KAFKA_JMX_METRICS_CONFIG } from "../domain/kafka-jmx-metrics";
 import { parsePlatformArgs } from "../local/cli";
+import { parseGatewayArgs, sampleCurl, sampleEvent } from "../local/gateway-cli";
+import { validateEvent } from "../services/ingest-gateway/src/events";
 import { KafkaClusterLayout, LOCAL_TOPOLOGY_KEYS, serverProperties } from "../local/kafka-node";
 import { pomProperty, toolVersions } from "../local/parts";
 import { localKafkaSettings, localPlatformProblems } from "../local/platform";
@@ -112,5 +114,21 @@ describe("loadtest:local options", () => {
     [["--partitions", "12"], /--partitions: only with --cluster mock/],
   ])("%j is refused naming the flag", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("gateway:local", () => {
+  test("the printed curl carries an event the gateway accepts", () => {
+    const now = new Date();
+    const limits = { maxEventBytes: 16 * 1024, maxEventAgeMs: 7 * 24 * 3600 * 1000, maxClockSkewMs: 3600 * 1000 };
+    expect(validateEvent(sampleEvent(now), now.getTime(), limits).errors).toEqual([]);
+    const body = /-d '(.*)'$/.exec(sampleCurl("http://127.0.0.1:8080", now))![1];
+    expect(JSON.parse(body)).toEqual([sampleEvent(now)]);
+  });
+  test("options: --mock alone, or real brokers with --env and --brokers", () => {
+    expect(parseGatewayArgs(["--mock"])).toEqual({ mock: true, env: undefined, brokers: undefined });
+    expect(parseGatewayArgs(["--env", "prod", "--brokers", "4"])).toEqual({ mock: false, env: "prod", brokers: 4 });
+    expect(() => parseGatewayArgs(["--mock", "--brokers", "4"])).toThrow(/--env and --brokers apply to the real brokers/);
+    expect(() => parseGatewayArgs(["--port", "1"])).toThrow(/unknown option --port; known: --mock, --env, --brokers/);
   });
 });

@@ -24,7 +24,7 @@ import { driveLoad } from "./driver";
 import { startGateway } from "../../local/gateway-process";
 import { MockKafkaCluster } from "../../local/mock-cluster";
 import { Percentiles, summarize } from "./stats";
-import { Verifier } from "./verifier";
+import { longestReadGap, Verifier } from "./verifier";
 
 export interface LocalRunOptions {
   readonly minutes: number;
@@ -67,6 +67,12 @@ export interface LocalRunReport {
    * covers only what it read.
    */
   readonly liveVerifierMissing: number;
+  /**
+   * The live consumer's longest pause in reading while the load ran (seconds,
+   * and when it began, seconds into the load): what stalled the end-to-end
+   * latency, if anything did.
+   */
+  readonly liveConsumerLongestPause: { readonly seconds: number; readonly fromSecond: number };
   readonly realDrill?: DrillReport;
   readonly drill?: {
     readonly broker: number;
@@ -175,7 +181,9 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     }
 
     const generator = new EventGenerator({ ...DEFAULT_GENERATOR, seed: Date.now() & 0xffffffff, runId });
+    const loadStart = Date.now();
     const result = await driveLoad({ url: gateway.url, run, generator });
+    const loadEnd = Date.now();
     // A drill heals the cluster before the audit reads it (a restarted broker has caught up).
     if (running) await running.done;
     say(`load done: ${result.acknowledged.size.toLocaleString("en-US")} events acknowledged; waiting for the live verifier`);
@@ -185,6 +193,7 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     // Stop it now: reads made later, during the audit, would count as end-to-end latency.
     await verifier.stop().catch(() => undefined);
     const endToEndMs = summarize(verifier.endToEndMs);
+    const gap = longestReadGap(verifier.readTimes, loadStart, loadEnd);
     verifier = undefined;
 
     // The verdict comes from an audit: a fresh consumer group that reads every topic from the
@@ -233,6 +242,7 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       duplicatedAfterClientResend,
       deliveredWithoutAck,
       liveVerifierMissing: liveMissing,
+      liveConsumerLongestPause: { seconds: gap.ms / 1000, fromSecond: (gap.startMs - loadStart) / 1000 },
       drill,
       realDrill: running?.report,
       gateway: {
@@ -291,6 +301,7 @@ export function formatReport(r: LocalRunReport): string {
     `- consumed (audit: fresh consumer group, all topics from the beginning): ${r.consumed}`,
     `- delivered without a 202 (client was told to retry): ${r.deliveredWithoutAck}`,
     `- live verifier: ${r.liveVerifierMissing} acknowledged events unread when it stopped waiting (a consumer stall; the audit below decides loss)`,
+    `- live consumer's longest pause in reading during the load: ${r.liveConsumerLongestPause.seconds.toFixed(1)} s, from ${r.liveConsumerLongestPause.fromSecond.toFixed(1)} s into the run (end-to-end latency of events sent then includes it)`,
     "",
     `lost: ${r.lost}`,
     `duplicated: ${r.duplicated}`,

@@ -35,6 +35,8 @@ export class Verifier {
   /** Event id -> further distinct positions (only for duplicated ids). */
   private readonly extraSeen = new Map<string, Set<string>>();
   readonly endToEndMs: number[] = [];
+  /** When each non-empty batch was read (epoch ms): where the consumer paused, and for how long. */
+  readonly readTimes: number[] = [];
   private readonly consumer;
   private lastReadAt = Date.now();
 
@@ -84,7 +86,10 @@ export class Verifier {
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch }) => {
         const now = Date.now();
-        if (batch.messages.length) this.lastReadAt = now;
+        if (batch.messages.length) {
+          this.lastReadAt = now;
+          this.readTimes.push(now);
+        }
         for (const m of batch.messages) {
           const id = m.headers?.["event-id"]?.toString();
           if (!id) continue;
@@ -130,4 +135,14 @@ export class Verifier {
       clearTimeout(timer);
     }
   }
+}
+
+/** The longest stretch in [from, to] (epoch ms) with no read, and where it began; reads need not be sorted. */
+export function longestReadGap(readTimes: readonly number[], from: number, to: number): { readonly ms: number; readonly startMs: number } {
+  const inside = readTimes.filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+  const points = [from, ...inside, to];
+  let best = { ms: 0, startMs: from };
+  for (let i = 1; i < points.length; i++)
+    if (points[i] - points[i - 1] > best.ms) best = { ms: points[i] - points[i - 1], startMs: points[i - 1] };
+  return best;
 }

@@ -138,4 +138,16 @@ describe("idempotent producer: one produce call in flight at a time", () => {
     await Promise.all(Array.from({ length: 10 }, () => sink.send(batch(6))));
     expect(maxInFlight()).toBeGreaterThan(1);
   });
+
+  test("a request waiting behind a stuck produce call answers within PRODUCE_TIMEOUT_MS and is never sent", async () => {
+    // kafkajs's idempotent producer retries without limit: a call can stay in flight far past the request timeout.
+    const { sink, calls } = sinkWith(() => new Promise<Written>(() => undefined), { KAFKA_IDEMPOTENCE: "on", PRODUCE_TIMEOUT_MS: "300" });
+    const started = Date.now();
+    const first = sink.send(batch(6));
+    const second = sink.send(batch(6));
+    await expect(first).rejects.toThrow(/not acknowledged within 300 ms/);
+    await expect(second).rejects.toThrow(/not acknowledged within 300 ms \(waited for an earlier produce call\)/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(calls).toHaveLength(1);
+  });
 });

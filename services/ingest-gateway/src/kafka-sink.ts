@@ -138,8 +138,31 @@ export class KafkaEventSink implements EventSink {
   /** Resolves when Kafka acknowledged these messages (possibly together with other requests'). */
   send(batches: readonly TopicBatch[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ batches, resolve, reject });
-      this.waitingMessages += batches.reduce((n, b) => n + b.messages.length, 0);
+      const messages = batches.reduce((n, b) => n + b.messages.length, 0);
+      // A request waiting behind a produce call that is in flight (serialized) gets no time of its own from that
+      // call: it answers 503 after PRODUCE_TIMEOUT_MS from its arrival, and is dropped unsent if still waiting.
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(entry);
+        if (i >= 0) {
+          this.waiting.splice(i, 1);
+          this.waitingMessages -= messages;
+        }
+        reject(new Error(`produce not acknowledged within ${this.cfg.produceTimeoutMs} ms (waited for an earlier produce call)`));
+      }, this.cfg.produceTimeoutMs);
+      timer.unref();
+      const entry: Waiting = {
+        batches,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.waiting.push(entry);
+      this.waitingMessages += messages;
       if (this.cfg.lingerMs === 0 || this.waitingMessages >= this.cfg.lingerMaxMessages) this.flush();
       else if (!this.lingerTimer) this.lingerTimer = setTimeout(() => this.flush(), this.cfg.lingerMs);
     });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the local platform's parts, each through its own registry by name and
-# pinned version, into .cache/local-platform/ (ignored; kept between runs, keyed
-# by version, so a second run on the same machine installs nothing):
+# pinned version, into $KIT_LOCAL_CACHE (default ~/.cache/streaming-platform-kit/local-platform,
+# outside the clone, so a second run on the same machine, from any clone, installs
+# nothing; folders keyed by version):
 #   - Debian: prometheus (with promtool), prometheus-alertmanager, iproute2;
 #   - Maven Central: Kafka (the version the kit deploys), log4j2 and the JMX
 #     exporter java agent, from local/pom.xml;
@@ -9,7 +10,7 @@
 # Usage: local/install.sh    (prints the cache folder's parts at the end)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CACHE=.cache/local-platform
+CACHE=${KIT_LOCAL_CACHE:-$HOME/.cache/streaming-platform-kit/local-platform}
 mkdir -p "$CACHE"
 
 DEB_PACKAGES=(prometheus prometheus-alertmanager iproute2)
@@ -34,7 +35,7 @@ libs="$CACHE/kafka-$kafka_version-$pom_hash"
 if [ ! -f "$libs/.complete" ]; then
   echo "local/install: Kafka $kafka_version and the JMX exporter from Maven Central (mvn dependency:copy-dependencies)"
   rm -rf "$libs"
-  mvn -q -B -f local/pom.xml dependency:copy-dependencies -DoutputDirectory="$PWD/$libs"
+  mvn -q -B -f local/pom.xml dependency:copy-dependencies -DoutputDirectory="$libs"
   touch "$libs/.complete"
 fi
 
@@ -44,7 +45,8 @@ source local/tools.env
 k6dir="$CACHE/k6-$K6_VERSION"
 if [ ! -x "$k6dir/k6" ]; then
   echo "local/install: k6 $K6_VERSION (go install $K6_MODULE@$K6_VERSION; about 2 minutes on 2 cores)"
-  GOBIN="$PWD/$k6dir.tmp" go install "$K6_MODULE@$K6_VERSION"
+  rm -rf "$k6dir.tmp"
+  GOBIN="$k6dir.tmp" go install "$K6_MODULE@$K6_VERSION"
   rm -rf "$k6dir" && mv "$k6dir.tmp" "$k6dir"
 fi
 

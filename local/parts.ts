@@ -1,10 +1,11 @@
 /**
  * Where the local platform's installed parts are (local/install.sh puts them
- * under .cache/local-platform/), with versions read from the files that pin
+ * under ~/.cache/streaming-platform-kit/local-platform/), with versions read from the files that pin
  * them: local/pom.xml for the JVM parts, local/tools.env for Go programs.
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 /** The repository root: the nearest folder up with a package.json (works from the sources and from dist/). */
@@ -15,7 +16,10 @@ export function repoRoot(start: string): string {
   }
 }
 export const ROOT = repoRoot(__dirname);
-export const CACHE_DIR = path.join(ROOT, ".cache", "local-platform");
+/** Installed parts (local/install.sh): outside the clone, shared by every clone on the machine. */
+export const CACHE_DIR = process.env.KIT_LOCAL_CACHE ?? path.join(os.homedir(), ".cache", "streaming-platform-kit", "local-platform");
+/** Each run's configs and logs: inside the clone (ignored). */
+export const RUNS_DIR = path.join(ROOT, ".cache", "local-platform", "runs");
 const POM = path.join(ROOT, "local", "pom.xml");
 const TOOLS_ENV = path.join(ROOT, "local", "tools.env");
 

@@ -17,7 +17,7 @@ import { KafkaClusterLayout, KafkaNode, KafkaNodeSpec, newClusterId } from "./ka
 import { LagExporter } from "./lag-exporter";
 import { NodeNetwork } from "./network";
 import { Monitoring, startMonitoring } from "./monitoring";
-import { CACHE_DIR, LocalParts, localParts } from "./parts";
+import { LocalParts, localParts, RUNS_DIR } from "./parts";
 
 export interface LocalPlatformOptions {
   /** Environment whose Kafka settings and topic partitions the platform takes. @default "dev" */
@@ -140,7 +140,7 @@ export class LocalPlatform {
       throw new Error(
         `platform:local: local/pom.xml pins Kafka ${parts.kafkaVersion} but ${env.name} deploys ${env.kafka.version}; change one so they match`,
       );
-    const workDir = opts.workDir ?? path.join(CACHE_DIR, "runs", new Date().toISOString().replace(/[:.]/g, "-"));
+    const workDir = opts.workDir ?? path.join(RUNS_DIR, new Date().toISOString().replace(/[:.]/g, "-"));
     fs.mkdirSync(workDir, { recursive: true });
 
     const { clusterConfig, topics } = localKafkaSettings(env);

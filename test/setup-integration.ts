@@ -15,6 +15,7 @@ for (const api of fs.readdirSync(requests)) {
   for (const version of fs.readdirSync(dir).filter((v) => /^v\d+$/.test(v))) {
     for (const file of ["request.js", "response.js"]) {
       const f = path.join(dir, version, file);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading by path is the point
       if (fs.existsSync(f)) require(f);
     }
   }

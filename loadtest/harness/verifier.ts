@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from "kafkajs";
+import { ISocketFactory, Kafka, logLevel } from "kafkajs";
+import * as net from "net";
 import { registerCodecs } from "../../services/ingest-gateway/src/codecs";
 import { noDelaySocketFactory } from "../../services/ingest-gateway/src/socket";
 
@@ -39,6 +40,9 @@ export class Verifier {
   readonly readTimes: number[] = [];
   private readonly consumer;
   private lastReadAt = Date.now();
+  /** Open sockets, so a stop that gave up can cut them; after that, new ones are cut at once. */
+  private readonly sockets = new Set<net.Socket>();
+  private cut = false;
 
   constructor(
     brokers: readonly string[],
@@ -49,7 +53,7 @@ export class Verifier {
     const kafka = new Kafka({
       clientId: "verifier",
       brokers: [...brokers],
-      socketFactory: noDelaySocketFactory(),
+      socketFactory: this.trackedSockets(noDelaySocketFactory()),
       logLevel: logLevel.NOTHING,
       retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
     });
@@ -119,21 +123,44 @@ export class Verifier {
     }
   }
 
+  private trackedSockets(base: ISocketFactory): ISocketFactory {
+    return (args) => {
+      const socket = base(args);
+      if (this.cut) setImmediate(() => socket.destroy(new Error("verifier stopped")));
+      else {
+        this.sockets.add(socket);
+        socket.once("close", () => this.sockets.delete(socket));
+      }
+      return socket;
+    };
+  }
+
   /**
    * Leaves the group, but gives up after `timeoutMs`: a kafkajs consumer that
    * stalled after a failover can keep its disconnect waiting on a coordinator
-   * that never answers, and the run's verdict must not wait on it.
+   * that never answers, and the run's verdict must not wait on it. Giving up
+   * cuts the consumer's connections (and any it opens later), so kafkajs's
+   * attempts to leave fail fast and end here, instead of running on after the
+   * caller moved on (in Jest, that failed a run after every test had passed).
    */
   async stop(timeoutMs = 10_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    try {
-      await Promise.race([this.consumer.disconnect(), gaveUp]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const disconnect = this.consumer.disconnect().catch(() => undefined);
+    if (await settlesWithin(disconnect, timeoutMs)) return;
+    this.cut = true;
+    for (const socket of this.sockets) socket.destroy();
+    await settlesWithin(disconnect, 60_000);
+  }
+}
+
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

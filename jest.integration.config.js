@@ -9,5 +9,4 @@ module.exports = {
   testMatch: ["**/*.integration.test.ts"],
   testPathIgnorePatterns: ["/node_modules/"],
   globalSetup: "<rootDir>/test/global-setup.js",
-  setupFilesAfterEnv: [...unit.setupFilesAfterEnv, "<rootDir>/test/setup-integration.ts"],
 };

@@ -24,12 +24,12 @@ import { installPooledEncoder } from "../services/ingest-gateway/src/kafkajs-poo
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
-import { CompressionTypes, Kafka, logLevel, Partitioners } from "kafkajs";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { driveLoad } from "../loadtest/harness/driver";
 import { startGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../local/mock-cluster";
 import { LocalPlatform } from "../local/platform";
-import { codecFor } from "../services/ingest-gateway/src/codecs";
+import { groupByCodec } from "../services/ingest-gateway/src/codecs";
 import { summarize } from "../loadtest/harness/stats";
 import { averageEventsPerSecond, DEFAULT_GENERATOR, EventGenerator, LoadEvent } from "../loadtest/profile/load-profile";
 import { registerCodecs } from "../services/ingest-gateway/src/codecs";
@@ -122,9 +122,11 @@ async function main(): Promise<void> {
     // Each topic with its catalog codec, as the gateway sends it (one sendBatch per codec).
     const rawOnce = async () => {
       const b = batches[next++ % POOL];
-      const byCodec = new Map<CompressionTypes, { topic: string; messages: { key: string; value: string }[] }[]>();
-      for (const t of messagesOf(b)) byCodec.set(codecFor(t.topic), [...(byCodec.get(codecFor(t.topic)) ?? []), t]);
-      await Promise.all([...byCodec].map(([compression, topicMessages]) => producer.sendBatch({ acks: -1, compression, topicMessages })));
+      await Promise.all(
+        [...groupByCodec(messagesOf(b))].map(([compression, topicMessages]) =>
+          producer.sendBatch({ acks: -1, compression, topicMessages }),
+        ),
+      );
       return b.length;
     };
     await closedLoop(3, CONCURRENCY, rawOnce); // warm-up

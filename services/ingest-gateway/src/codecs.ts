@@ -35,6 +35,7 @@ export function registerCodecs(): void {
 }
 
 const KAFKAJS_CODEC: Record<Compression, CompressionTypes> = { zstd: CompressionTypes.ZSTD, lz4: CompressionTypes.LZ4 };
+const CODEC_OF_TOPIC = new Map(TOPIC_CATALOG.map((t) => [t.name, KAFKAJS_CODEC[t.compression]]));
 
 /**
  * The codec a producer must use for `topic`: the catalog's, which is also the
@@ -42,7 +43,19 @@ const KAFKAJS_CODEC: Record<Compression, CompressionTypes> = { zstd: Compression
  * recompresses every batch (CPU on the brokers, for nothing).
  */
 export function codecFor(topic: string): CompressionTypes {
-  const t = TOPIC_CATALOG.find((d) => d.name === topic);
-  if (!t) throw new Error(`no topic ${JSON.stringify(topic)} in the event catalog`);
-  return KAFKAJS_CODEC[t.compression];
+  const codec = CODEC_OF_TOPIC.get(topic);
+  if (codec === undefined) throw new Error(`no topic ${JSON.stringify(topic)} in the event catalog`);
+  return codec;
+}
+
+/** Per-topic batches grouped by their codec: one kafkajs sendBatch per group (a sendBatch takes one codec). */
+export function groupByCodec<T extends { readonly topic: string }>(topicMessages: readonly T[]): Map<CompressionTypes, T[]> {
+  const groups = new Map<CompressionTypes, T[]>();
+  for (const t of topicMessages) {
+    const codec = codecFor(t.topic);
+    const group = groups.get(codec);
+    if (group) group.push(t);
+    else groups.set(codec, [t]);
+  }
+  return groups;
 }

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 // Before kafkajs: kafkajs must load the pooled encoder, not its own (see the module).
 import { installPooledEncoder, PooledEncoderStatus } from "./kafkajs-pooled-encoder";
-import { Admin, CompressionTypes, Kafka, logLevel, LogEntry, PartitionMetadata, Partitioners, Producer } from "kafkajs";
+import { Admin, Kafka, logLevel, LogEntry, PartitionMetadata, Partitioners, Producer } from "kafkajs";
 import { GatewayConfig } from "./config";
-import { codecFor, registerCodecs } from "./codecs";
+import { groupByCodec, registerCodecs } from "./codecs";
 import { noDelaySocketFactory } from "./socket";
 import { GatewayMetrics } from "./metrics";
 
@@ -247,11 +247,9 @@ export class KafkaEventSink implements EventSink {
     for (let attempt = 1; ; attempt++) {
       // One produce call per codec (a kafkajs sendBatch takes one): each topic gets its catalog codec,
       // which is its compression.type, so the brokers store the batches as they come.
-      const byCodec = new Map<CompressionTypes, typeof pending>();
-      for (const b of pending) byCodec.set(codecFor(b.topic), [...(byCodec.get(codecFor(b.topic)) ?? []), b]);
       const written = (
         await Promise.all(
-          [...byCodec].map(([compression, topicMessages]) =>
+          [...groupByCodec(pending)].map(([compression, topicMessages]) =>
             this.producer.sendBatch({ acks: -1, compression, timeout: 10000, topicMessages }),
           ),
         )

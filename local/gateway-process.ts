@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { repoRoot } from "./parts";
+import { stopProcess } from "./process";
 
 /** Finds a free loopback port. */
 export async function freePort(): Promise<number> {
@@ -88,11 +89,7 @@ export async function startGateway(
     cpuSeconds: () => processCpuSeconds(child.pid),
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      return stopProcess(child, exited, signal, 30_000);
     },
   };
 }

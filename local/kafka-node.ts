@@ -11,6 +11,7 @@ import { KafkaConfigValue } from "../domain/kafka-broker-config";
 import { KAFKA_JMX_METRICS_CONFIG } from "../domain/kafka-jmx-metrics";
 import { NodeHost, NodeNetwork } from "./network";
 import { LocalParts } from "./parts";
+import { stopProcess } from "./process";
 
 export type KafkaRole = "controller" | "broker";
 
@@ -207,16 +208,7 @@ export class KafkaNode {
 
   /** SIGKILL (a crash: no controlled shutdown) or SIGTERM (controlled shutdown); resolves when the process is gone. */
   async stop(signal: "SIGKILL" | "SIGTERM" = "SIGTERM", timeoutMs = 60_000): Promise<void> {
-    if (!this.running) return;
-    this.child!.kill(signal);
-    const timer = setTimeout(() => this.child?.kill("SIGKILL"), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  /** Pauses (SIGSTOP) or resumes (SIGCONT) the JVM: a frozen node, as in a long GC pause. */
-  signal(sig: "SIGSTOP" | "SIGCONT"): void {
-    if (this.running) this.child!.kill(sig);
+    if (this.running) await stopProcess(this.child!, this.exited!, signal, timeoutMs);
   }
 
   private logSinceStart(): string {

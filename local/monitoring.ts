@@ -11,6 +11,7 @@ import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "./gateway-process";
+import { stopProcess } from "./process";
 import { LocalParts } from "./parts";
 
 export interface ScrapeTarget {
@@ -201,11 +202,7 @@ class ServerProcess {
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs = 5000): Promise<void> {
-    if (!this.running) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+    if (this.running) await stopProcess(this.child, this.exited, "SIGTERM", graceMs);
   }
 }
 

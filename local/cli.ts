@@ -7,6 +7,7 @@
  * then stops every process it started.
  */
 import { LocalPlatform, LocalPlatformOptions } from "./platform";
+import { serveUntilStopped } from "./serve";
 
 export interface PlatformCliOptions extends LocalPlatformOptions {
   /** Stop by itself after this many seconds (CI and smoke tests). @default run until a signal */
@@ -55,26 +56,15 @@ async function main(): Promise<void> {
     console.error(`platform:local: ${(e as Error).message}`);
     process.exit(2);
   }
-  // Handlers first: a signal during start-up stops the platform as soon as start() returns (or fails and cleans up).
-  let platform: LocalPlatform | undefined = undefined;
-  let stopping = false;
-  const stop = async (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\nplatform:local: ${why}; stopping every process it started`);
-    await platform?.stop();
-    process.exit(0);
-  };
-  let pending: string | undefined;
-  const onSignal = (why: string) => (platform ? void stop(why) : (pending = why));
-  process.on("SIGINT", () => onSignal("interrupted"));
-  process.on("SIGTERM", () => onSignal("terminated"));
-  platform = await LocalPlatform.start(opts);
-  if (pending) return void (await stop(pending));
-  console.log("\nplatform:local is up (local processes on loopback, not a cloud result):");
-  for (const [k, v] of Object.entries(platform.endpoints())) console.log(`  ${k.padEnd(30)} ${v}`);
-  console.log(opts.forSeconds ? `\nstopping by itself after ${opts.forSeconds} s` : "\nCtrl-C stops everything.");
-  if (opts.forSeconds) setTimeout(() => void stop(`${opts.forSeconds} s passed`), opts.forSeconds * 1000);
+  await serveUntilStopped(
+    "platform:local",
+    () => LocalPlatform.start(opts),
+    (platform) => {
+      console.log("\nplatform:local is up (local processes on loopback, not a cloud result):");
+      for (const [k, v] of Object.entries(platform.endpoints())) console.log(`  ${k.padEnd(30)} ${v}`);
+    },
+    opts.forSeconds,
+  );
 }
 
 if (require.main === module) {

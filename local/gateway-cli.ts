@@ -10,6 +10,7 @@ import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { RunningGateway, startGateway } from "./gateway-process";
 import { MockKafkaCluster } from "./mock-cluster";
 import { LocalPlatform } from "./platform";
+import { serveUntilStopped } from "./serve";
 
 export interface GatewayCliOptions {
   readonly mock: boolean;
@@ -65,47 +66,53 @@ async function main(): Promise<void> {
     console.error(`gateway:local: ${(e as Error).message}`);
     process.exit(2);
   }
-  let platform: LocalPlatform | undefined = undefined;
-  let mock: MockKafkaCluster | undefined = undefined;
-  let gateway: RunningGateway | undefined = undefined;
-  let pending: string | undefined;
-  let stopping = false;
-  const stop = async (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\ngateway:local: ${why}; stopping every process it started`);
-    await gateway?.stop().catch(() => undefined);
-    await mock?.stop();
-    await platform?.stop();
-    process.exit(0);
-  };
-  const ready = () => gateway !== undefined;
-  process.on("SIGINT", () => (ready() ? void stop("interrupted") : (pending = "interrupted")));
-  process.on("SIGTERM", () => (ready() ? void stop("terminated") : (pending = "terminated")));
+  await serveUntilStopped(
+    "gateway:local",
+    () => startLocalGateway(opts),
+    (running) => {
+      const { gateway, platform, mock } = running;
+      const topics = platform ? platform.topics.map((t) => `${t.name} (${t.partitions} partitions)`) : TOPIC_CATALOG.map((t) => t.name);
+      console.log(
+        `\ngateway:local is up (${mock ? "librdkafka's mock cluster" : "real Kafka brokers"}; local processes, not a cloud result):`,
+      );
+      console.log(`  gateway            ${gateway.url}  (POST /v1/events, GET /readyz, GET /metrics)`);
+      console.log(`  bootstrap servers  ${(platform?.bootstrapServers ?? mock!.bootstrapServers).join(",")}`);
+      console.log(`  topics             ${topics.join(", ")}`);
+      console.log(`\ntry:\n  ${sampleCurl(gateway.url)}`);
+    },
+  );
+}
+
+interface LocalGateway {
+  readonly gateway: RunningGateway;
+  readonly platform?: LocalPlatform;
+  readonly mock?: MockKafkaCluster;
+  stop(): Promise<void>;
+}
+
+/** The gateway in front of the real brokers or the mock cluster; on a failure, stops what it started and rethrows. */
+async function startLocalGateway(opts: GatewayCliOptions): Promise<LocalGateway> {
+  if (!opts.mock) {
+    const platform = await LocalPlatform.start({ env: opts.env, brokers: opts.brokers, monitoring: false });
+    return { gateway: platform.gateway!, platform, stop: () => platform.stop() };
+  }
+  const mock = await MockKafkaCluster.start(3);
   try {
-    if (opts.mock) {
-      mock = await MockKafkaCluster.start(3);
-      for (const t of TOPIC_CATALOG) await mock.createTopic(t.name, t.partitions ?? 6, 3);
-      // The mock cluster cannot serve InitProducerId (its controller id is 0): idempotence off.
-      gateway = await startGateway(mock.bootstrapServers, { KAFKA_IDEMPOTENCE: "off" });
-    } else {
-      platform = await LocalPlatform.start({ env: opts.env, brokers: opts.brokers, monitoring: false });
-      gateway = platform.gateway;
-    }
+    for (const t of TOPIC_CATALOG) await mock.createTopic(t.name, t.partitions ?? 6, 3);
+    // The mock cluster cannot serve InitProducerId (its controller id is 0): idempotence off.
+    const gateway = await startGateway(mock.bootstrapServers, { KAFKA_IDEMPOTENCE: "off" });
+    return {
+      gateway,
+      mock,
+      async stop() {
+        await gateway.stop().catch(() => undefined);
+        await mock.stop();
+      },
+    };
   } catch (e) {
-    await mock?.stop();
-    await platform?.stop();
+    await mock.stop();
     throw e;
   }
-  if (pending) return void (await stop(pending));
-  const topics = platform ? platform.topics.map((t) => `${t.name} (${t.partitions} partitions)`) : TOPIC_CATALOG.map((t) => t.name);
-  console.log(
-    `\ngateway:local is up (${opts.mock ? "librdkafka's mock cluster" : "real Kafka brokers"}; local processes, not a cloud result):`,
-  );
-  console.log(`  gateway            ${gateway!.url}  (POST /v1/events, GET /readyz, GET /metrics)`);
-  console.log(`  bootstrap servers  ${(platform?.bootstrapServers ?? mock!.bootstrapServers).join(",")}`);
-  console.log(`  topics             ${topics.join(", ")}`);
-  console.log(`\ntry:\n  ${sampleCurl(gateway!.url)}\n\nCtrl-C stops everything.`);
 }
 
 if (require.main === module) {

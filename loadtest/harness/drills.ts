@@ -5,6 +5,7 @@
  * rate with the default --peak 3) and the cluster is healed before the load ends,
  * so the audit also covers what happens after recovery.
  */
+import type { KafkaNode } from "../../local/kafka-node";
 import type { LocalPlatform } from "../../local/platform";
 
 export const REAL_DRILLS = ["broker-kill", "controller-kill", "rolling-restart", "partition"] as const;
@@ -62,46 +63,69 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
     );
   };
 
+  /**
+   * The shape of every drill but the rolling restart: at the peak (half-way) a
+   * fault, noted; optionally something to watch while it lasts; at 70% of the
+   * run the heal, noted; then the wait until every partition is in sync.
+   */
+  const outage = async (
+    fault: () => Promise<string>,
+    heal: () => Promise<string>,
+    whileDown: (faultAt: number) => Promise<void> = async () => undefined,
+  ) => {
+    await until(0.5);
+    const what = await fault();
+    const faultAt = now();
+    note(what);
+    await whileDown(faultAt);
+    await until(0.7);
+    note(await heal());
+    await recovered(faultAt);
+  };
+  const lastBroker = () => platform.brokers[platform.brokers.length - 1];
+
   const steps: Record<RealDrill, () => Promise<void>> = {
     // A broker process dies without a controlled shutdown (OOM kill, node loss); the pod restarts it later.
-    "broker-kill": async () => {
-      await until(0.5);
-      const victim = platform.brokers[platform.brokers.length - 1];
-      await victim.stop("SIGKILL");
-      const faultAt = now();
-      note(`SIGKILL ${victim.name} (pid gone; no controlled shutdown)`);
-      await until(0.7);
-      await victim.start();
-      note(`${victim.name} restarted`);
-      await recovered(faultAt);
-    },
+    "broker-kill": () =>
+      outage(
+        async () => {
+          await lastBroker().stop("SIGKILL");
+          return `SIGKILL ${lastBroker().name} (pid gone; no controlled shutdown)`;
+        },
+        async () => {
+          await lastBroker().start();
+          return `${lastBroker().name} restarted`;
+        },
+      ),
     // The active KRaft controller dies; a follower must take over the quorum while producers keep writing.
     "controller-kill": async () => {
-      await until(0.5);
-      const active = await platform.activeController();
-      if (!active) throw new Error("no active controller found (no controller's JMX exporter reports ActiveControllerCount 1)");
-      report.healed = false;
-      await active.stop("SIGKILL");
-      const faultAt = now();
-      note(`SIGKILL active ${active.name}`);
-      for (;;) {
-        const next = await platform.activeController();
-        if (next) {
-          report.controllerFailoverSeconds = Number((now() - faultAt).toFixed(1));
-          report.healed = true;
-          note(`${next.name} active after ${report.controllerFailoverSeconds} s`);
-          break;
-        }
-        if (now() - faultAt > 60) {
-          note("no new active controller within 60 s");
-          break;
-        }
-        await sleep(250);
-      }
-      await until(0.7);
-      await active.start();
-      note(`${active.name} restarted`);
-      await recovered(faultAt);
+      let active: KafkaNode | undefined;
+      await outage(
+        async () => {
+          active = await platform.activeController();
+          if (!active) throw new Error("no active controller found (no controller's JMX exporter reports ActiveControllerCount 1)");
+          report.healed = false;
+          await active.stop("SIGKILL");
+          return `SIGKILL active ${active.name}`;
+        },
+        async () => {
+          await active!.start();
+          return `${active!.name} restarted`;
+        },
+        async (faultAt) => {
+          for (;;) {
+            const next = await platform.activeController();
+            if (next) {
+              report.controllerFailoverSeconds = Number((now() - faultAt).toFixed(1));
+              report.healed = true;
+              note(`${next.name} active after ${report.controllerFailoverSeconds} s`);
+              return;
+            }
+            if (now() - faultAt > 60) return note("no new active controller within 60 s");
+            await sleep(250);
+          }
+        },
+      );
     },
     // What Strimzi does on a config change or upgrade: one broker at a time, controlled shutdown,
     // the next only when every partition is back in sync.
@@ -125,17 +149,17 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
       report.recoverySeconds = Number((now() - faultAt).toFixed(1));
     },
     // One broker loses its links to every other Kafka node (controllers and brokers) but not to the clients.
-    partition: async () => {
-      await until(0.5);
-      const victim = platform.brokers[platform.brokers.length - 1];
-      await platform.isolate(victim);
-      const faultAt = now();
-      note(`${victim.name} cut off from the other brokers and the controllers (clients still reach it)`);
-      await until(0.7);
-      await platform.heal(victim);
-      note(`${victim.name} reconnected`);
-      await recovered(faultAt);
-    },
+    partition: () =>
+      outage(
+        async () => {
+          await platform.isolate(lastBroker());
+          return `${lastBroker().name} cut off from the other brokers and the controllers (clients still reach it)`;
+        },
+        async () => {
+          await platform.heal(lastBroker());
+          return `${lastBroker().name} reconnected`;
+        },
+      ),
   };
 
   const done = steps[name]().catch((e: Error) => {

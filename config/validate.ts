@@ -1,3 +1,9 @@
+import {
+  GATEWAY_MIN_MEMORY_MIB,
+  GATEWAY_SATURATION_CORES,
+  HPA_BEFORE_SHEDDING_SHARE,
+  hpaScaleOutCores,
+} from "../domain/ingest-gateway-sizing";
 import { EKS_CONTROL_PLANE_USD_PER_HOUR, eksSupportPhase, versionsInStandardSupport } from "../domain/eks-versions";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../domain/aws-limits";
 import { cidrContains, cidrsOverlap, documentationRangeOf, isWorldOpen, parseCidr, Ipv4Cidr } from "../domain/cidr";
@@ -610,9 +616,21 @@ function checkIngest(p: ProblemCollector, cfg: EnvironmentConfig): void {
       `must be at least ingest.replicas.min (${g.replicas.min})`,
     );
   }
-  p.number("ingest.resources.cpu", g.resources.cpu, 0.1, 16);
-  p.integer("ingest.resources.memoryMiB", g.resources.memoryMiB, 128, 16384);
-  p.integer("ingest.targetCpuUtilization", g.targetCpuUtilization, 10, 95);
+  const cpuOk = p.number("ingest.resources.cpu", g.resources.cpu, 0.1, 16);
+  p.integer("ingest.resources.memoryMiB", g.resources.memoryMiB, GATEWAY_MIN_MEMORY_MIB, 16384);
+  if (p.integer("ingest.targetCpuUtilization", g.targetCpuUtilization, 10, 95) && cpuOk) {
+    // The HPA must add pods before a pod saturates and sheds load (domain/ingest-gateway-sizing.ts).
+    const scaleOut = hpaScaleOutCores(g.resources.cpu, g.targetCpuUtilization);
+    const ceiling = GATEWAY_SATURATION_CORES * HPA_BEFORE_SHEDDING_SHARE;
+    p.expect(
+      scaleOut <= ceiling + 1e-9,
+      "ingest.targetCpuUtilization",
+      g.targetCpuUtilization,
+      `with ingest.resources.cpu ${g.resources.cpu} the HPA adds pods at ${scaleOut.toFixed(2)} cores per pod, but a gateway pod saturates ` +
+        `at about ${GATEWAY_SATURATION_CORES} core (one Node event loop) and answers 429 from there: keep cpu x utilization at or under ` +
+        `${ceiling.toFixed(2)} cores so the HPA scales out before the pod sheds load`,
+    );
+  }
   p.expect(
     g.partialBatchPolicy === "reject-batch" || g.partialBatchPolicy === "accept-valid",
     "ingest.partialBatchPolicy",

@@ -232,6 +232,80 @@ describe("backpressure and Kafka trouble", () => {
     expect((await Promise.all(slow)).map((r) => r.status)).toEqual([202, 202]);
   });
 
+  test("a 429 is decided on the headers: it is answered before any of the body is sent", async () => {
+    const { url, sink, gateway } = await start({ MAX_INFLIGHT_REQUESTS: "2" });
+    sink.delayMs = 400;
+    const slow = [post(url, JSON.stringify([event(1)])), post(url, JSON.stringify([event(2)]))];
+    await new Promise((r) => setTimeout(r, 100));
+    // Headers announcing a 3 MiB body, and no body yet: the answer comes before any of it is sent.
+    const port = (gateway.server.address() as AddressInfo).port;
+    const answer = await new Promise<{ status: number; retryAfter?: string; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          port,
+          host: "127.0.0.1",
+          path: "/v1/events",
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": 3 * 2 ** 20 },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string, body }));
+        },
+      );
+      req.on("error", reject);
+      req.flushHeaders();
+    });
+    expect(answer.status).toBe(429);
+    expect(answer.retryAfter).toBe("1");
+    expect(JSON.parse(answer.body)).toMatchObject({ reason: "concurrency" });
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([202, 202]);
+    // Nothing of the refused request reached the sink.
+    expect(sink.sent.flat().flatMap((b) => b.messages.map((m) => m.headers["event-id"]))).toEqual(["evt-00000001", "evt-00000002"]);
+  });
+
+  test("readiness stays true while the gateway sheds load (busy is not broken)", async () => {
+    const { url, sink } = await start({ MAX_INFLIGHT_REQUESTS: "2" });
+    sink.delayMs = 400;
+    const slow = [post(url, JSON.stringify([event(1)])), post(url, JSON.stringify([event(2)]))];
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await post(url, JSON.stringify([event(3)]))).status).toBe(429);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    await Promise.all(slow);
+  });
+
+  test("the limit and the refusals are exported as metrics", async () => {
+    const { url, sink } = await start({ MAX_INFLIGHT_REQUESTS: "2" });
+    sink.delayMs = 300;
+    const slow = [post(url, JSON.stringify([event(1)])), post(url, JSON.stringify([event(2)]))];
+    await new Promise((r) => setTimeout(r, 100));
+    await post(url, JSON.stringify([event(3)]));
+    await Promise.all(slow);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/^ingest_requests_shed_total\{reason="concurrency"\} 1$/m);
+    expect(text).toMatch(/^ingest_admission_limit 2$/m);
+  });
+
+  test("a body of unknown length (chunked) reserves the largest allowed body until it is read", async () => {
+    const { url, sink } = await start({ MAX_INFLIGHT_BYTES: String(4 * 2 ** 20 + 1000), MAX_BODY_BYTES: String(4 * 2 ** 20) });
+    sink.delayMs = 300;
+    // fetch with a stream body sends it chunked (no Content-Length).
+    const chunked = (i: number) =>
+      fetch(`${url}/v1/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Blob([JSON.stringify([event(i)])]).stream(),
+        duplex: "half",
+      } as RequestInit);
+    const first = chunked(1);
+    await new Promise((r) => setTimeout(r, 100));
+    // Once read, the first body holds only its real size: a second one fits.
+    expect((await chunked(2)).status).toBe(202);
+    expect((await first).status).toBe(202);
+  });
+
   test("429 when in-flight bytes would pass the bound", async () => {
     const { url, sink } = await start({ MAX_INFLIGHT_BYTES: "1500" });
     sink.delayMs = 500;

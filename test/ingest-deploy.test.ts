@@ -1,6 +1,7 @@
 import { findConfigProblems } from "../config";
 import { prod } from "../config/prod";
 import { IngestGateway } from "../constructs/ingest/ingest-gateway";
+import { GATEWAY_BASE_MIB, GATEWAY_BYTES_PER_BODY_BYTE } from "../domain/ingest-gateway-sizing";
 import { KafkaUser } from "../constructs/kafka/kafka-user";
 import { gatewayProps, kafkaFixture } from "./fixtures/kafka-fixture";
 import { Json, manifests, synthEnvironment, withOverrides } from "./helpers";
@@ -46,6 +47,22 @@ describe("prod ingest gateway deployment", () => {
       operator: "In",
       values: ["system"],
     });
+  });
+
+  test("the memory limit sets admission's byte budget and the V8 heap: a flood of bodies gets 429s, not an OOM kill", () => {
+    const c = of("Deployment").spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: Json) => [e.name, e.value]));
+    const limitMiB = prod.ingest.resources.memoryMiB;
+    expect(c.resources.limits.memory).toBe(`${limitMiB}Mi`);
+    const heap = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS)?.[1]);
+    expect(heap).toBeGreaterThan(0);
+    expect(heap).toBeLessThan(limitMiB);
+    // The resident memory the budget allows (base + bytes x cost) stays under 60% of the limit.
+    const budget = Number(env.MAX_INFLIGHT_BYTES);
+    expect(GATEWAY_BASE_MIB + (budget * GATEWAY_BYTES_PER_BODY_BYTE) / 2 ** 20).toBeLessThanOrEqual(0.6 * limitMiB + 1e-6);
+    expect(budget).toBeGreaterThanOrEqual(4 * 2 ** 20); // at least one largest body
+    // Readiness is not made to fail by a busy event loop.
+    expect(c.readinessProbe.timeoutSeconds).toBeGreaterThanOrEqual(2);
   });
 
   test("HPA from config, PDB of one", () => {
@@ -101,6 +118,16 @@ describe("ingest config rules", () => {
       "one replica in production",
       withOverrides(prod, { ingest: { replicas: { min: 1, max: 4 } } }),
       "prod.ingest.replicas.min: got 1, expected a whole number from 2 to 1000",
+    ],
+    [
+      "an HPA that would only scale out after the pod saturates",
+      withOverrides(prod, { ingest: { resources: { cpu: 2, memoryMiB: 512 }, targetCpuUtilization: 70 } }),
+      "prod.ingest.targetCpuUtilization: got 70, with ingest.resources.cpu 2 the HPA adds pods at 1.40 cores per pod, but a gateway pod saturates",
+    ],
+    [
+      "a container too small for the gateway's base and one body",
+      withOverrides(prod, { ingest: { resources: { cpu: 1, memoryMiB: 200 } } }),
+      "prod.ingest.resources.memoryMiB: got 200, expected a whole number from 256 to 16384",
     ],
     [
       "ingest without kafka",

@@ -7,6 +7,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
+import { gatewaySizing, GatewaySizing } from "../../domain/ingest-gateway-sizing";
 import { cpuQuantity, memoryQuantity } from "../../domain/k8s-quantity";
 import {
   drainTiming,
@@ -111,6 +112,8 @@ export class IngestGateway extends Construct {
   readonly objects: readonly KubeObject[];
   /** The pod's preStop pause, grace period and drain timeout, and the target group's deregistration delay. */
   readonly drainTiming: DrainTiming;
+  /** The admission byte budget and V8 heap limit derived from the container's memory (domain/ingest-gateway-sizing.ts). */
+  readonly sizing: GatewaySizing;
   /** Name of the Service of type LoadBalancer, when there is one. */
   readonly loadBalancerServiceName?: string;
   /** DNS name of the NLB (read back from the Service once the controller has provisioned it), when there is one. */
@@ -135,7 +138,13 @@ export class IngestGateway extends Construct {
       );
     }
     if (lb) problems.push(...loadBalancerProblems(lb, timing));
-    if (problems.length) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+    let sizing: GatewaySizing | undefined;
+    try {
+      sizing = gatewaySizing(props.resources.memoryMiB);
+    } catch (e) {
+      problems.push(`resources.memoryMiB: ${(e as Error).message}`);
+    }
+    if (problems.length || !sizing) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
     const labels = { "app.kubernetes.io/name": name, ...INGEST_GATEWAY_POD_LABELS };
     const metadata = { name, namespace: ns, labels };
@@ -151,6 +160,8 @@ export class IngestGateway extends Construct {
       { name: "PARTIAL_BATCH_POLICY", value: props.partialBatchPolicy },
       // The grace period holds the preStop pause, this wait and the exit (domain/load-balancing.ts).
       { name: "DRAIN_TIMEOUT_MS", value: String(timing.drainTimeoutSeconds * 1000) },
+      // Admission's byte budget and the V8 heap limit, from the memory limit: a flood gets 429s, not an OOM kill.
+      ...Object.entries(sizing.env).map(([k, v]) => ({ name: k, value: v })),
     ];
     const deployment: IDeployment = {
       apiVersion: "apps/v1",
@@ -187,7 +198,9 @@ export class IngestGateway extends Construct {
                   requests: { cpu: cpuQuantity(props.resources.cpu), memory: memoryQuantity(props.resources.memoryMiB) },
                   limits: { memory: memoryQuantity(props.resources.memoryMiB) },
                 },
-                readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+                // Readiness follows Kafka, not load: a pod shedding load answers 429 and stays Ready. 2 s of timeout
+                // so a busy event loop (bench:overload: slowest /readyz under a 5x flood ~90 ms) never fails it.
+                readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
                 livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
                 startupProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
                 // Keep serving while the endpoint removal reaches kube-proxy and the NLB stops opening connections, then SIGTERM drains.
@@ -285,6 +298,7 @@ export class IngestGateway extends Construct {
     this.url = `http://${name}.${ns}.svc/v1/events`;
     this.objects = objects;
     this.drainTiming = timing;
+    this.sizing = sizing;
     this.loadBalancerServiceName = lbService?.metadata?.name;
     if (lbManifest) {
       // Read after the manifest's wait, so the hostname is there on the first apply too.

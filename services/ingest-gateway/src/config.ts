@@ -21,10 +21,20 @@ export interface GatewayConfig {
   readonly maxEventsPerBatch: number;
   readonly maxBodyBytes: number;
   readonly maxEventBytes: number;
-  /** Body bytes of requests waiting on Kafka before new ones get 429. */
+  /**
+   * Body bytes of admitted requests (being read, validated or waiting for
+   * Kafka) before new ones get 429: the memory bound. The Kubernetes
+   * construct derives it from the container's memory limit.
+   */
   readonly maxInflightBytes: number;
-  /** Requests waiting on Kafka before new ones get 429. */
+  /** Ceiling of the adaptive concurrency limit: requests served at once, at most. */
   readonly maxInflightRequests: number;
+  /**
+   * The adaptive concurrency limit holds the 90th percentile of accepted
+   * requests' service time (body read to response) at or under this, and
+   * answers 429 to what would exceed the limit (admission.ts).
+   */
+  readonly latencyTargetMs: number;
   readonly retryAfterSeconds: number;
   readonly partialBatchPolicy: PartialBatchPolicy;
   /** Oldest accepted event timestamp, relative to now. */
@@ -60,8 +70,9 @@ const DEFAULTS = {
   MAX_EVENTS_PER_BATCH: "1000",
   MAX_BODY_BYTES: String(4 * 1024 * 1024),
   MAX_EVENT_BYTES: String(16 * 1024),
-  MAX_INFLIGHT_BYTES: String(64 * 1024 * 1024),
+  MAX_INFLIGHT_BYTES: String(32 * 1024 * 1024),
   MAX_INFLIGHT_REQUESTS: "512",
+  LATENCY_TARGET_MS: "100",
   RETRY_AFTER_SECONDS: "1",
   PARTIAL_BATCH_POLICY: "reject-batch",
   MAX_EVENT_AGE_MS: String(7 * 24 * 3600 * 1000),
@@ -108,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxBodyBytes: int("MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
     maxEventBytes: int("MAX_EVENT_BYTES", 256, 1024 * 1024),
     maxInflightBytes: int("MAX_INFLIGHT_BYTES", 1024, 2 ** 31),
-    maxInflightRequests: int("MAX_INFLIGHT_REQUESTS", 1, 100_000),
+    maxInflightRequests: int("MAX_INFLIGHT_REQUESTS", 2, 100_000),
+    latencyTargetMs: int("LATENCY_TARGET_MS", 5, 60_000),
     retryAfterSeconds: int("RETRY_AFTER_SECONDS", 1, 300),
     partialBatchPolicy: oneOf("PARTIAL_BATCH_POLICY", ["reject-batch", "accept-valid"] as const),
     maxEventAgeMs: int("MAX_EVENT_AGE_MS", 1000, 365 * 24 * 3600 * 1000),

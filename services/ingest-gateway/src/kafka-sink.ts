@@ -62,8 +62,7 @@ export class KafkaEventSink implements EventSink {
   private waitingMessages = 0;
   private lingerTimer?: NodeJS.Timeout;
   /**
-   * The produce call in flight when produce calls are serialized (idempotence
-   * on). kafkajs 2.2.4 assigns each partition's sequence numbers when it builds
+   * Produce calls in flight. With idempotence on they are serialized: kafkajs 2.2.4 assigns each partition's sequence numbers when it builds
    * a request and rolls them back when that request fails; with two produce
    * calls in flight to one partition, a failure rolls back numbers the other
    * call already used, and the resent batch is written again under new numbers
@@ -71,8 +70,13 @@ export class KafkaEventSink implements EventSink {
    * calls). One call at a time, and each resend carries the numbers of the
    * attempt it repeats, so the broker discards a copy it already has.
    */
-  private inFlight?: Promise<unknown>;
-  private readonly serialized: boolean;
+  private callsInFlight = 0;
+  /**
+   * Produce calls in flight at most: 1 with idempotence (above), otherwise
+   * kafkajs's own in-flight bound per connection, so a slow Kafka makes
+   * requests wait here, coalesced, instead of piling up calls.
+   */
+  private readonly maxCallsInFlight: number;
   private admin: Admin;
   private isReady = false;
   private closed = false;
@@ -102,7 +106,7 @@ export class KafkaEventSink implements EventSink {
       logCreator: () => (entry: LogEntry) => this.onClientLog(entry),
     });
     const idempotent = cfg.idempotence === "on";
-    this.serialized = idempotent;
+    this.maxCallsInFlight = idempotent ? 1 : 5;
     this.producer = kafka.producer({
       idempotent,
       allowAutoTopicCreation: false,
@@ -171,18 +175,17 @@ export class KafkaEventSink implements EventSink {
   private flush(): void {
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    // Serialized: what arrives meanwhile waits and goes in the next call, coalesced.
-    if (this.serialized && this.inFlight) return;
+    // At the bound: what arrives meanwhile waits and goes in the next call, coalesced.
+    if (this.callsInFlight >= this.maxCallsInFlight) return;
     const group = this.waiting;
     this.waiting = [];
     this.waitingMessages = 0;
     if (group.length === 0) return;
+    this.callsInFlight++;
     const call = this.produce(mergeByTopic(group), (settled) => {
-      if (!this.serialized) return;
       // The next call starts when kafkajs has finished with this one, not when its caller gave up waiting.
-      this.inFlight = settled;
       void settled.finally(() => {
-        this.inFlight = undefined;
+        this.callsInFlight--;
         if (this.waiting.length) this.flush();
       });
     });

@@ -58,12 +58,23 @@ export class GatewayMetrics {
   });
   readonly inflightBytes = new Gauge({
     name: "ingest_inflight_bytes",
-    help: "Body bytes of requests waiting for Kafka",
+    help: "Body bytes of admitted requests (being read, validated or waiting for Kafka)",
     registers: [this.registry],
   });
   readonly inflightRequests = new Gauge({
     name: "ingest_inflight_requests",
-    help: "Requests waiting for Kafka",
+    help: "Admitted requests being served (read, validated or waiting for Kafka)",
+    registers: [this.registry],
+  });
+  readonly admissionLimit = new Gauge({
+    name: "ingest_admission_limit",
+    help: "Requests the gateway serves at once before answering 429 (the adaptive concurrency limit)",
+    registers: [this.registry],
+  });
+  readonly shed = new Counter({
+    name: "ingest_requests_shed_total",
+    help: "Requests answered 429 by admission control, by the bound that refused them (concurrency or bytes)",
+    labelNames: ["reason"],
     registers: [this.registry],
   });
   readonly kafkaReady = new Gauge({ name: "ingest_kafka_ready", help: "1 when the gateway can reach Kafka", registers: [this.registry] });

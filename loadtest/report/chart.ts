@@ -115,7 +115,14 @@ export function timelineSpec(points: readonly TimelinePoint[], opts: TimelineCha
             mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
             encoding: {
               x,
-              y: { field: "value", type: "quantitative", title: "refused requests/s" },
+              // A run with no refusals keeps a 0-1 axis of whole numbers instead of a degenerate one at 0.
+              y: {
+                field: "value",
+                type: "quantitative",
+                title: "refused requests/s",
+                scale: { domain: { unionWith: [0, 1] } },
+                axis: { format: "d", tickMinStep: 1 },
+              },
               color: color(["429", "503 / other"], ["#ff7f0e", "#8c564b"]),
             },
           },

@@ -57,12 +57,18 @@ export function timelineSpec(points: readonly TimelinePoint[], opts: TimelineCha
         } as const,
       ]
     : [];
+  // Labels alternate between two rows so markers a few seconds apart (a benchmark's phases) stay legible.
+  const labelRows = [...markers].sort((m, n) => m.second - n.second).map((m, i) => ({ second: m.second, label: m.label, y: (i % 2) * 12 }));
   const labels = markers.length
     ? [
         {
-          data: { values: markers.map((m) => ({ second: m.second, label: m.label })) },
+          data: { values: labelRows },
           mark: { type: "text", align: "left", baseline: "top", dx: 3, dy: 2, fontSize: 10, color: "#333" },
-          encoding: { x: { field: "second", type: "quantitative" }, y: { value: 0 }, text: { field: "label" } },
+          encoding: {
+            x: { field: "second", type: "quantitative" },
+            y: { field: "y", type: "quantitative", scale: null },
+            text: { field: "label" },
+          },
         } as const,
       ]
     : [];

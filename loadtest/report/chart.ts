@@ -43,7 +43,6 @@ export function timelineSpec(points: readonly TimelinePoint[], opts: TimelineCha
   // Each panel folds two fields into (series, value) so one line per series gets a legend entry.
   const folded = (fields: Record<string, string>) => [
     { fold: Object.keys(fields), as: ["field", "value"] as [string, string] },
-    { filter: "isValid(datum.value)" },
     { calculate: `${JSON.stringify(fields)}[datum.field]`, as: "series" },
   ];
   const color = (domain: string[], range: string[]) =>
@@ -63,7 +62,8 @@ export function timelineSpec(points: readonly TimelinePoint[], opts: TimelineCha
     ? [
         {
           data: { values: labelRows },
-          mark: { type: "text", align: "left", baseline: "top", dx: 3, dy: 2, fontSize: 10, color: "#333" },
+          // limit: a long drill note ends in an ellipsis instead of running over the next marker and the legend.
+          mark: { type: "text", align: "left", baseline: "top", dx: 3, dy: 2, fontSize: 10, color: "#333", limit: 170 },
           encoding: {
             x: { field: "second", type: "quantitative" },
             y: { field: "y", type: "quantitative", scale: null },
@@ -102,7 +102,8 @@ export function timelineSpec(points: readonly TimelinePoint[], opts: TimelineCha
         layer: [
           {
             transform: folded({ p50Ms: "p50", p99Ms: "p99" }),
-            mark: { type: "line", point: { size: 8 }, strokeWidth: 1.5 },
+            // A second without a 202 (an outage) breaks the line: joining its neighbours would draw latencies nobody measured.
+            mark: { type: "line", point: { size: 8 }, strokeWidth: 1.5, invalid: "break-paths-filter-domains" },
             encoding: {
               x: { ...x, axis: { title: null, labels: false } },
               y: { field: "value", type: "quantitative", title: "latency of 202s, ms (log)", scale: { type: "log" } },

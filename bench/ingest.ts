@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --seconds 20] [--linger 5] [--rounds 3] [--cluster mock|real]
+ * npm run bench:ingest [-- --seconds 20] [--linger 5] [--rounds 3] [--cluster mock|real] [--strict]
  *
  * In one run against librdkafka's mock cluster (default) or the local
  * platform's real Kafka brokers (`--cluster real`: 3 KRaft controllers, 3
@@ -18,14 +18,23 @@
  *     machine is shared and its noise decides the latency tail.
  * Bodies are prepared up front so the load generator's CPU does not compete
  * with the gateway's on 2 cores. A local figure, never a cloud figure.
+ *
+ * Prints a progress line every 10 s, then the figures and a verdict per target
+ * (exit 1 on a MISSED target only with --strict), and writes them with a
+ * timeline chart of every timed phase to bench/results/<time>-ingest-<cluster>.md
+ * and .svg.
  */
 // First, so that kafkajs loads with it (as in the gateway).
 import { installPooledEncoder } from "../services/ingest-gateway/src/kafkajs-pooled-encoder";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
+import * as path from "path";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { driveLoad } from "../loadtest/harness/driver";
+import { Timeline } from "../loadtest/harness/timeline";
+import { ChartMarker, renderTimelineSvg } from "../loadtest/report/chart";
+import { reportVerdicts, Target } from "./verdicts";
 import { startGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../local/mock-cluster";
 import { LocalPlatform } from "../local/platform";
@@ -49,7 +58,6 @@ const CLUSTER = (() => {
   if (v !== "mock" && v !== "real") throw new Error(`--cluster: got ${JSON.stringify(v)}, expected mock or real`);
   return v;
 })();
-const verdict = (ok: boolean) => (ok ? "PASS" : "MISSED");
 
 /** CPU time the hypervisor gave to other guests (/proc/stat "steal"), in seconds summed over cores; undefined off Linux. */
 function stealSeconds(): number | undefined {
@@ -64,24 +72,39 @@ const BATCH = 100;
 const CONCURRENCY = 16;
 const POOL = 600; // prepared batches, reused round-robin
 
-async function closedLoop(seconds: number, concurrency: number, once: () => Promise<number>): Promise<number> {
+/** Runs `once` back to back on `concurrency` workers; events per second. Each call goes on the timeline as sent and acknowledged. */
+async function closedLoop(seconds: number, concurrency: number, once: () => Promise<number>, timeline: Timeline): Promise<number> {
   const end = performance.now() + seconds * 1000;
   let events = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
+        const sent = performance.now();
         // Not `events += await once()`: that reads `events` before awaiting and loses other workers' counts.
         const n = await once();
         events += n;
+        timeline.offered(n);
+        timeline.accepted(n, performance.now() - sent);
       }
     }),
   );
   return events / ((performance.now() - start) / 1000);
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   registerCodecs();
+  // One timeline over every timed phase (warm-ups included), for the progress lines and the report's chart.
+  const benchStart = performance.now();
+  const timeline = new Timeline(benchStart);
+  const markers: ChartMarker[] = [];
+  const phase = (label: string) => markers.push({ second: Math.round((performance.now() - benchStart) / 1000), label });
+  const stopProgress = timeline.startProgress((l) => console.log(l));
+  const lines: string[] = [];
+  const print = (l: string) => {
+    console.log(l);
+    lines.push(l);
+  };
   const gen = new EventGenerator({ ...DEFAULT_GENERATOR, seed: 11, runId: "bench" });
   const now = Date.now();
   const batches: LoadEvent[][] = Array.from({ length: POOL }, () => gen.batch(BATCH, now));
@@ -129,8 +152,10 @@ async function main(): Promise<void> {
       );
       return b.length;
     };
-    await closedLoop(3, CONCURRENCY, rawOnce); // warm-up
-    const rawEps = await closedLoop(SECONDS, CONCURRENCY, rawOnce);
+    phase("cluster ready, warm-up");
+    await closedLoop(3, CONCURRENCY, rawOnce, timeline); // warm-up
+    phase("raw producer");
+    const rawEps = await closedLoop(SECONDS, CONCURRENCY, rawOnce, timeline);
     await producer.disconnect();
 
     // 1b. The same events through the gateway.
@@ -154,8 +179,9 @@ async function main(): Promise<void> {
       if (status !== 202) throw new Error(`gateway answered ${status} during the throughput run`);
       return BATCH;
     };
-    await closedLoop(3, CONCURRENCY, gwOnce);
-    const gwEps = await closedLoop(SECONDS, CONCURRENCY, gwOnce);
+    await closedLoop(3, CONCURRENCY, gwOnce, timeline);
+    phase("gateway");
+    const gwEps = await closedLoop(SECONDS, CONCURRENCY, gwOnce, timeline);
     agent.destroy();
 
     await gateway.stop();
@@ -201,10 +227,11 @@ async function main(): Promise<void> {
             durationSeconds: seconds,
             batchSize: BATCH,
           });
-          await driveLoad({ url: gw.url, run: run(5), generator: gen, prepared }); // warm-up
+          await driveLoad({ url: gw.url, run: run(5), generator: gen, prepared, timeline }); // warm-up
           const cpuBefore = gw.cpuSeconds();
           const stealBefore = stealSeconds();
-          const r = await driveLoad({ url: gw.url, run: run(SECONDS), generator: gen, prepared });
+          phase(`${round}: ${encoder} ${label}`);
+          const r = await driveLoad({ url: gw.url, run: run(SECONDS), generator: gen, prepared, timeline });
           const cpuAfter = gw.cpuSeconds();
           const stealAfter = stealSeconds();
           const stealPct =
@@ -227,40 +254,98 @@ async function main(): Promise<void> {
       }
     }
 
-    console.log(
+    print(
       `bench:ingest  ${new Date().toISOString()}  ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
     );
-    console.log(
+    print(
       mock
         ? `mock cluster: 3 brokers (librdkafka's mock cluster), 12 partitions per event topic; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`
         : `real cluster: Apache Kafka ${platform!.parts.kafkaVersion}, 3 KRaft controllers + 3 brokers on this machine, RF ${platform!.replicationFactor}, topics ${platform!.topics.map((t) => `${t.name} (${t.partitions})`).join(", ")}; idempotent producers; events ~1 KB, batches of ${BATCH}, ${CONCURRENCY} in flight, ${SECONDS} s per measurement, gateway LINGER_MS=${LINGER_MS}`,
     );
-    console.log(
+    print(
       `raw kafkajs producer (acks=all, idempotence ${idempotence}, catalog codecs, TCP_NODELAY like the gateway; encoder: ${installPooledEncoder()}):  ${rawEps.toFixed(0).padStart(7)} events/s`,
     );
-    console.log(`through the gateway (HTTP, acks=all, pooled encoder): ${gwEps.toFixed(0).padStart(7)} events/s`);
-    console.log(`ratio gateway/raw: ${(gwEps / rawEps).toFixed(2)}x (target >= 0.8x): ${verdict(gwEps / rawEps >= 0.8)}`);
+    print(`through the gateway (HTTP, acks=all, pooled encoder): ${gwEps.toFixed(0).padStart(7)} events/s`);
+    print(`ratio gateway/raw: ${(gwEps / rawEps).toFixed(2)}x`);
     for (const l of rows) {
       const cpu = l.cpuUsPerEvent === undefined ? "n/a" : `${l.cpuUsPerEvent.toFixed(0)} us`;
       const steal = l.stealPct === undefined ? "n/a" : `${l.stealPct.toFixed(1)}% of a core`;
-      console.log(
+      print(
         `round ${l.round}, ${l.encoder.padEnd(7)} encoder, ${l.label} (${l.eventsPerSec.toFixed(0)} events/s): p50 ${l.p50.toFixed(1)} ms, p95 ${l.p95.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms; gateway CPU per event ${cpu}; steal ${steal} (n=${l.count}, statuses ${JSON.stringify(l.statuses)})`,
       );
     }
+    const medianP99 = (encoder: string) => {
+      const sorted = rows
+        .filter((l) => l.encoder === encoder && l.label === "3x")
+        .map((l) => l.p99)
+        .sort((a, b) => a - b);
+      return sorted[Math.floor((sorted.length - 1) / 2)];
+    };
     for (const encoder of ["pooled", "kafkajs"]) {
       const p99s = rows.filter((l) => l.encoder === encoder && l.label === "3x").map((l) => l.p99);
-      const sorted = [...p99s].sort((a, b) => a - b);
-      console.log(
-        `p99 at 3x with the ${encoder} encoder: ${p99s.map((p) => `${p.toFixed(1)} ms`).join(", ")}; median of rounds ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(1)} ms (target <= 50 ms): ${verdict(sorted[Math.floor((sorted.length - 1) / 2)] <= 50)}`,
+      print(
+        `p99 at 3x with the ${encoder} encoder: ${p99s.map((p) => `${p.toFixed(1)} ms`).join(", ")}; median of rounds ${medianP99(encoder).toFixed(1)} ms`,
       );
     }
+    // The gateway's targets are for the pooled encoder it runs with; kafkajs's own is measured for comparison only.
+    const targets: Target[] = [
+      {
+        name: "throughput, gateway / raw producer",
+        target: ">= 0.8x",
+        measured: `${(gwEps / rawEps).toFixed(2)}x`,
+        pass: gwEps / rawEps >= 0.8,
+      },
+      {
+        name: `p99 at 3x (${(3 * avg).toFixed(0)} events/s), pooled encoder, median of ${ROUNDS} round${ROUNDS === 1 ? "" : "s"}`,
+        target: "<= 50 ms",
+        measured: `${medianP99("pooled").toFixed(1)} ms`,
+        pass: medianP99("pooled") <= 50,
+      },
+    ];
+    stopProgress();
+    const exitCode = reportVerdicts(targets, process.argv, print);
+    await writeReport(lines, timeline, markers);
+    return exitCode;
   } finally {
     await mock?.stop();
     await platform?.stop();
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+/** bench/results/<time>-ingest-<cluster>.md with the printed figures and the timeline chart (<same>.svg) it embeds. */
+async function writeReport(lines: readonly string[], timeline: Timeline, markers: readonly ChartMarker[]): Promise<void> {
+  const dir = path.join(process.cwd(), "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-ingest-${CLUSTER}`);
+  const svg = await renderTimelineSvg(timeline.points(), {
+    title: `bench:ingest, ${CLUSTER === "mock" ? "mock cluster" : "real brokers"}: each measured phase from its marker (warm-ups before)`,
+    markers,
+  });
+  fs.writeFileSync(`${base}.svg`, svg);
+  fs.writeFileSync(
+    `${base}.md`,
+    [
+      "# bench:ingest",
+      "",
+      `\`${["node dist/bench/ingest.js", ...process.argv.slice(2)].join(" ")}\``,
+      "",
+      `![timeline](${path.basename(base)}.svg)`,
+      "",
+      "```",
+      ...lines,
+      "```",
+      "",
+    ].join("\n"),
+  );
+  console.log(`results: ${base}.md, ${base}.svg`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

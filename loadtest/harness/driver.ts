@@ -1,5 +1,6 @@
 import * as http from "http";
 import { diurnalCurve, EventGenerator, eventRateAt, RunProfile } from "../profile/load-profile";
+import { Timeline, TimelinePoint } from "./timeline";
 
 export interface DriverOptions {
   /** Gateway base URL, e.g. http://127.0.0.1:8080 */
@@ -16,6 +17,16 @@ export interface DriverOptions {
    * @default bodies from `generator`
    */
   readonly prepared?: () => { readonly ids: string[]; readonly body: string };
+  /** Called with a progress line (totals, current rate, p99 so far, 429s) every `progressEveryMs`. */
+  readonly progress?: (line: string) => void;
+  /** @default 10_000 */
+  readonly progressEveryMs?: number;
+  /**
+   * Record into this timeline instead of a fresh one started with the load
+   * (a benchmark charts all its phases on one). `DriverResult.timeline` is then
+   * its points from its own start.
+   */
+  readonly timeline?: Timeline;
 }
 
 export interface DriverResult {
@@ -37,6 +48,16 @@ export interface DriverResult {
   /** Request latency of 202 responses, ms. */
   readonly ingestLatencyMs: number[];
   readonly maxBacklog: number;
+  /** Per second: events offered and acknowledged, 429s, other refusals, p50/p99 of the 202s. */
+  readonly timeline: TimelinePoint[];
+}
+
+interface Job {
+  readonly ids: string[];
+  readonly body: string;
+  /** Events in the body (`ids` is empty for prepared bodies). */
+  readonly events: number;
+  readonly attempt: number;
 }
 
 const TICK_MS = 20;
@@ -55,7 +76,8 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
   const acknowledged = new Set<string>();
   const statuses: Record<string, number> = {};
   const ingestLatencyMs: number[] = [];
-  const backlog: { ids: string[]; body: string; attempt: number }[] = [];
+  const timeline = opts.timeline ?? new Timeline();
+  const backlog: Job[] = [];
   let inflight = 0;
   let retries = 0;
   let gaveUpEvents = 0;
@@ -70,7 +92,7 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
   };
 
   const resent = new Set<string>();
-  const retryLater = (job: { ids: string[]; body: string; attempt: number }, afterSeconds: number, mayHaveLanded: boolean) => {
+  const retryLater = (job: Job, afterSeconds: number, mayHaveLanded: boolean) => {
     if (mayHaveLanded) for (const id of job.ids) resent.add(id);
     if (job.attempt >= maxRetries) {
       gaveUpEvents += job.ids.length;
@@ -86,7 +108,7 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
     }, delay);
   };
 
-  const post = (job: { ids: string[]; body: string; attempt: number }) => {
+  const post = (job: Job) => {
     inflight++;
     const started = process.hrtime.bigint();
     const req = http.request(
@@ -97,11 +119,14 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
         res.on("end", () => {
           inflight--;
           const status = res.statusCode ?? 0;
+          const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
           count(String(status));
           if (status === 202) {
-            ingestLatencyMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+            ingestLatencyMs.push(latencyMs);
+            timeline.accepted(job.events, latencyMs);
             for (const id of job.ids) acknowledged.add(id);
-          } else if (status === 429 || status === 503) {
+          } else timeline.refused(String(status), latencyMs);
+          if (status === 429 || status === 503) {
             // 429: refused before producing (admission control); 503: produce failed or timed out, may have landed.
             retryLater(job, Number(res.headers["retry-after"] ?? 1), status === 503);
           }
@@ -112,6 +137,7 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
     req.on("error", () => {
       inflight--;
       count("error");
+      timeline.refused("error", Number(process.hrtime.bigint() - started) / 1e6);
       retryLater(job, 1, true);
       pump();
     });
@@ -120,17 +146,19 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
 
   const enqueue = (n: number) => {
     offered += n;
+    timeline.offered(n);
     if (opts.prepared && n === opts.run.batchSize) {
-      backlog.push({ ...opts.prepared(), attempt: 0 });
+      backlog.push({ ...opts.prepared(), events: n, attempt: 0 });
     } else {
       const events = opts.generator.batch(n, Date.now());
-      backlog.push({ ids: events.map((e) => e.eventId), body: JSON.stringify(events), attempt: 0 });
+      backlog.push({ ids: events.map((e) => e.eventId), body: JSON.stringify(events), events: n, attempt: 0 });
     }
     maxBacklog = Math.max(maxBacklog, backlog.length);
     pump();
   };
 
   const start = performance.now();
+  const stopProgress = opts.progress ? timeline.startProgress(opts.progress, opts.progressEveryMs) : () => undefined;
   let last = 0;
   let due = 0;
   for (;;) {
@@ -152,5 +180,17 @@ export async function driveLoad(opts: DriverOptions): Promise<DriverResult> {
     await new Promise((r) => setTimeout(r, 50));
   }
   agent.destroy();
-  return { durationSeconds, offeredEvents: offered, acknowledged, statuses, retries, resent, gaveUpEvents, ingestLatencyMs, maxBacklog };
+  stopProgress();
+  return {
+    durationSeconds,
+    offeredEvents: offered,
+    acknowledged,
+    statuses,
+    retries,
+    resent,
+    gaveUpEvents,
+    ingestLatencyMs,
+    maxBacklog,
+    timeline: timeline.points(),
+  };
 }

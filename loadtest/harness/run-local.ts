@@ -25,6 +25,8 @@ import { startGateway } from "../../local/gateway-process";
 import { MockKafkaCluster } from "../../local/mock-cluster";
 import { Percentiles, summarize } from "./stats";
 import { longestReadGap, Verifier } from "./verifier";
+import { TimelinePoint } from "./timeline";
+import { ChartMarker, renderTimelineSvg } from "../report/chart";
 
 export interface LocalRunOptions {
   readonly minutes: number;
@@ -89,6 +91,8 @@ export interface LocalRunReport {
     readonly unacknowledgedPartitions: number;
   };
   readonly notes: readonly string[];
+  /** Second by second: events offered and acknowledged, 429s, other refusals, p50/p99 of the 202s (the report's chart). */
+  readonly timeline: readonly TimelinePoint[];
 }
 
 const IDEMPOTENCE_NOTE =
@@ -182,7 +186,8 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
 
     const generator = new EventGenerator({ ...DEFAULT_GENERATOR, seed: Date.now() & 0xffffffff, runId });
     const loadStart = Date.now();
-    const result = await driveLoad({ url: gateway.url, run, generator });
+    // A progress line every 10 s: a run of minutes otherwise prints nothing between the drill's notes.
+    const result = await driveLoad({ url: gateway.url, run, generator, progress: say });
     const loadEnd = Date.now();
     // A drill heals the cluster before the audit reads it (a restarted broker has caught up).
     if (running) await running.done;
@@ -252,8 +257,9 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
         unacknowledgedPartitions: metric("ingest_unacknowledged_partitions_total"),
       },
       notes: [...(mock ? [IDEMPOTENCE_NOTE] : [REAL_NOTE]), ...(liveMissing > 0 ? [VERIFIER_NOTE] : [])],
+      timeline: result.timeline,
     };
-    writeReport(report, opts.resultsDir ?? path.join(process.cwd(), "loadtest", "results"), runId, say);
+    await writeReport(report, opts.resultsDir ?? path.join(process.cwd(), "loadtest", "results"), runId, say);
     return report;
   } finally {
     timers.forEach(clearTimeout);
@@ -268,10 +274,23 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
 
 const ms = (p: Percentiles) => `p50 ${p.p50.toFixed(1)} ms, p95 ${p.p95.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms (n=${p.count})`;
 
-export function formatReport(r: LocalRunReport): string {
+/** The drill's faults and heals as chart markers (seconds since the load started). */
+export function timelineMarkers(r: LocalRunReport): ChartMarker[] {
+  if (r.drill)
+    return [
+      { second: r.drill.downAtSeconds, label: `broker ${r.drill.broker} down` },
+      { second: r.drill.restoredAtSeconds, label: `broker ${r.drill.broker} back` },
+    ];
+  // The drill's clock starts just before the load's (startDrill runs first); the gap is well under a second.
+  return (r.realDrill?.events ?? []).map((e) => ({ second: e.atSeconds, label: e.what }));
+}
+
+/** @param chartFile the timeline chart's file name, beside the report, to embed */
+export function formatReport(r: LocalRunReport, chartFile?: string): string {
   return [
     `# Local ingest run (${r.kind})`,
     "",
+    ...(chartFile ? [`![timeline](${chartFile})`, ""] : []),
     `- started: ${r.startedAt}; machine: ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
     `- options: ${r.options.minutes} min, ${r.options.eventsPerDay.toLocaleString("en-US")} events/day, peak ${r.options.peakFactor}x, batch ${r.options.batchSize}, cluster ${r.options.cluster}${r.options.cluster === "mock" ? `, ${r.options.partitions} partitions per event topic` : " (partitions from the dev config)"}${r.options.drill ? `, drill ${r.options.drill}` : ""}`,
     `- offered: ${r.offeredEvents.toLocaleString("en-US")} events, ${r.offeredEventsPerSec.toFixed(0)} events/s; achieved (acknowledged): ${r.achievedEventsPerSec.toFixed(0)} events/s`,
@@ -314,13 +333,22 @@ export function formatReport(r: LocalRunReport): string {
   ].join("\n");
 }
 
-function writeReport(r: LocalRunReport, dir: string, runId: string, say: (m: string) => void): void {
+async function writeReport(r: LocalRunReport, dir: string, runId: string, say: (m: string) => void): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${r.startedAt.replace(/[:.]/g, "-")}-${runId}${r.options.drill ? `-${r.options.drill}` : ""}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(r, null, 2));
-  fs.writeFileSync(`${base}.md`, `${formatReport(r)}\n`);
+  const title = `${r.options.cluster === "mock" ? "mock cluster" : "real brokers"}, ${r.options.minutes} min${r.options.drill ? `, drill ${r.options.drill}` : ""} (${r.startedAt})`;
+  let chart: string | undefined;
+  try {
+    fs.writeFileSync(`${base}.svg`, await renderTimelineSvg(r.timeline, { title, markers: timelineMarkers(r) }));
+    chart = `${base}.svg`;
+  } catch (e) {
+    // The figures matter more than the picture: a run of minutes still gets its report.
+    say(`timeline chart not written: ${(e as Error).message}`);
+  }
+  fs.writeFileSync(`${base}.md`, `${formatReport(r, chart && path.basename(chart))}\n`);
   say(formatReport(r));
-  say(`\nresults: ${base}.json, ${base}.md`);
+  say(`\nresults: ${[`${base}.json`, `${base}.md`, ...(chart ? [chart] : [])].join(", ")}`);
 }
 
 export function parseArgs(argv: readonly string[]): LocalRunOptions {

@@ -37,6 +37,9 @@ import { startGateway, RunningGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../local/mock-cluster";
 import { LocalPlatform } from "../local/platform";
 import { percentile } from "../loadtest/harness/stats";
+import { Timeline } from "../loadtest/harness/timeline";
+import { ChartMarker, renderTimelineSvg } from "../loadtest/report/chart";
+import { reportVerdicts, Target } from "./verdicts";
 import { Verifier } from "../loadtest/harness/verifier";
 import { DEFAULT_GENERATOR, EventGenerator } from "../loadtest/profile/load-profile";
 
@@ -156,6 +159,7 @@ export class Bodies {
 class Client {
   readonly samples: Sample[] = [];
   readonly acknowledged = new Set<string>();
+  readonly timeline: Timeline;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 700 });
   private readonly target: URL;
   inflight = 0;
@@ -167,6 +171,7 @@ class Client {
     private readonly t0: number,
   ) {
     this.target = new URL("/v1/events", url);
+    this.timeline = new Timeline(t0);
   }
 
   post(phase: Phase): Promise<number> {
@@ -175,11 +180,14 @@ class Client {
     const started = performance.now();
     this.inflight++;
     this.maxInflight = Math.max(this.maxInflight, this.inflight);
+    this.timeline.offered(ids.length);
     return new Promise((resolve) => {
       const done = (status: number) => {
         this.inflight--;
         const now = performance.now();
         this.samples.push({ phase, at: now - this.t0, status, latencyMs: now - started, events: ids.length });
+        if (status === 202) this.timeline.accepted(ids.length, now - started);
+        else this.timeline.refused(status === 0 ? "error" : String(status), now - started);
         if (status === 202) for (const id of ids) this.acknowledged.add(id);
         else if (status === 429) this.bodies.giveBack(taken);
         resolve(status);
@@ -308,13 +316,6 @@ export function histogramQuantileBound(before: string, after: string, name: stri
   return rows.find((r) => r.n >= q * total)?.le;
 }
 
-export interface Verdict {
-  readonly name: string;
-  readonly target: string;
-  readonly measured: string;
-  readonly pass: boolean;
-}
-
 /** Per-second windows of one phase's samples. */
 function perSecond(
   samples: readonly Sample[],
@@ -339,7 +340,11 @@ function perSecond(
 }
 
 async function main(opts: Options): Promise<number> {
-  const say = (m: string) => console.log(m);
+  const printed: string[] = [];
+  const say = (m: string) => {
+    printed.push(m);
+    console.log(m);
+  };
   const envCfg = environmentNamed(opts.env);
   const sizing = gatewaySizing(envCfg.ingest.resources.memoryMiB);
   const runId = `ov${Date.now().toString(36)}`;
@@ -362,10 +367,14 @@ async function main(opts: Options): Promise<number> {
     );
     const t0 = performance.now();
     client = new Client(gateway.url, new Bodies(runId, opts.batch), t0);
+    const stopProgress = client.timeline.startProgress(say);
+    const markers: ChartMarker[] = [];
+    const mark = (label: string) => markers.push({ second: (performance.now() - t0) / 1000, label });
 
     // 1. Capacity.
     const sweep: { concurrency: number; eventsPerSec: number; p99Ms: number; cpuCores?: number }[] = [];
     for (const concurrency of [1, 2, 4, 8, 16, 32]) {
+      mark(`${concurrency} in flight`);
       const cpu0 = gateway.cpuSeconds();
       const w0 = performance.now();
       const r = await closedLoop(client, 4, concurrency);
@@ -381,6 +390,7 @@ async function main(opts: Options): Promise<number> {
     say(`capacity: ${Math.round(capacity).toLocaleString("en-US")} events/s (at ${knee.concurrency} in flight)`);
 
     // 2-4. Baseline, flood, recovery.
+    mark("1x capacity");
     await openLoop(client, "baseline", 10, capacity, opts.batch);
     const metricsBefore = await (await fetch(`${gateway.url}/metrics`)).text();
     // The load generator's own event-loop delay is part of every latency it measures: reported, not hidden.
@@ -389,17 +399,9 @@ async function main(opts: Options): Promise<number> {
     const readiness = watchReadiness(gateway.url);
     const floodFrom = performance.now() - t0;
     say(`flood: ${Math.round(opts.floodFactor * capacity).toLocaleString("en-US")} events/s offered for ${opts.floodSeconds} s`);
-    const progress = setInterval(() => {
-      const recent = client!.samples.filter((s) => s.at >= performance.now() - t0 - 10_000);
-      const ok = recent.filter((s) => s.status === 202);
-      const lat = ok.map((s) => s.latencyMs).sort((a, b) => a - b);
-      say(
-        `  [${((performance.now() - t0 - floodFrom) / 1000).toFixed(0).padStart(4)} s] last 10 s: ${Math.round(ok.reduce((n, s) => n + s.events, 0) / 10).toLocaleString("en-US")} events/s acknowledged, ` +
-          `${recent.filter((s) => s.status === 429).length} answered 429, accepted p99 ${lat.length ? percentile(lat, 99).toFixed(0) : "-"} ms, ${client!.inflight} requests open`,
-      );
-    }, 10_000);
+    mark(`flood ${opts.floodFactor}x`);
     await openLoop(client, "flood", opts.floodSeconds, opts.floodFactor * capacity, opts.batch);
-    clearInterval(progress);
+    mark("flood ends, back to 1x");
     const floodTo = performance.now() - t0;
     const probe = readiness.stop();
     const metricsAfter = await (await fetch(`${gateway.url}/metrics`)).text();
@@ -409,6 +411,7 @@ async function main(opts: Options): Promise<number> {
     const server202 = histogramQuantileBound(metricsBefore, metricsAfter, "ingest_request_duration_seconds", 'status="202"', 0.99);
     await openLoop(client, "recovery", 20, capacity, opts.batch);
     const recoveryTo = performance.now() - t0;
+    stopProgress();
     const peakRss = peakRssMiB(gateway.process.pid);
 
     // 5. Audit.
@@ -454,7 +457,7 @@ async function main(opts: Options): Promise<number> {
     const recoverySeconds = back < 0 ? Infinity : windows[back].second;
     const limitMiB = envCfg.ingest.resources.memoryMiB;
 
-    const verdicts: Verdict[] = [
+    const verdicts: Target[] = [
       {
         name: "goodput during the flood",
         target: ">= 90% of capacity",
@@ -514,13 +517,13 @@ async function main(opts: Options): Promise<number> {
     );
     say(`gateway CPU at the knee: ${knee.cpuCores?.toFixed(2) ?? "?"} cores`);
     say("");
-    for (const v of verdicts) say(`${v.pass ? "PASS  " : "MISSED"} ${v.name}: ${v.measured} (target ${v.target})`);
+    const exitCode = reportVerdicts(verdicts, opts.strict ? ["--strict"] : [], say);
 
     const dir = path.join(process.cwd(), "bench", "results");
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-overload.json`);
+    const base = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-overload-${opts.cluster}`);
     fs.writeFileSync(
-      file,
+      `${base}.json`,
       JSON.stringify(
         {
           machine: { cores: os.cpus().length, node: process.version },
@@ -536,14 +539,34 @@ async function main(opts: Options): Promise<number> {
           lost,
           verdicts,
           recoveryWindows: windows,
+          timeline: client.timeline.points(),
         },
         null,
         2,
       ),
     );
-    say(`\nresults: ${file}`);
-    if (lost !== undefined && lost > 0) return 1;
-    return opts.strict && verdicts.some((v) => !v.pass) ? 1 : 0;
+    const svg = await renderTimelineSvg(client.timeline.points(), {
+      title: `bench:overload, ${opts.cluster === "mock" ? "mock cluster" : "real brokers"}: capacity sweep, 1x, ${opts.floodFactor}x flood, 1x`,
+      markers,
+    });
+    fs.writeFileSync(`${base}.svg`, svg);
+    fs.writeFileSync(
+      `${base}.md`,
+      [
+        "# bench:overload",
+        "",
+        `\`${["npm run bench:overload --", ...process.argv.slice(2)].join(" ")}\``,
+        "",
+        `![timeline](${path.basename(base)}.svg)`,
+        "",
+        "```",
+        ...printed,
+        "```",
+        "",
+      ].join("\n"),
+    );
+    say(`\nresults: ${base}.md, ${base}.svg, ${base}.json`);
+    return lost !== undefined && lost > 0 ? 1 : exitCode;
   } finally {
     client?.close();
     await audit?.stop().catch(() => undefined);

@@ -22,14 +22,21 @@ export interface GatewaySizing {
   readonly nodeArgs: readonly string[];
 }
 
-/** Resident memory of an idle gateway with its Kafka connections open, MiB (measured: 70-80 MiB). */
-export const GATEWAY_BASE_MIB = 96;
-/** Resident bytes per admitted body byte at the peak of serving it (measured; see the module comment). */
-export const GATEWAY_BYTES_PER_BODY_BYTE = 8;
+/**
+ * Resident memory of the gateway under a flood, with nothing admitted, MiB:
+ * 65 MiB idle, the rest connection churn, socket buffers and garbage not yet
+ * collected. Measured with 64 clients posting 3 MiB bodies back to back
+ * (test/gateway-overload.integration.test.ts): peak RSS 204-213 MiB at an
+ * 8 MiB budget and 299 MiB at 24 MiB, i.e. ~157 MiB + ~5.9 bytes per budget
+ * byte; rounded up here.
+ */
+export const GATEWAY_BASE_MIB = 170;
+/** Resident bytes per admitted body byte at the peak of serving it: body, string, parsed events, values, kafkajs batches. */
+export const GATEWAY_BYTES_PER_BODY_BYTE = 6;
 /** Share of the container limit the gateway's resident memory is meant to stay under. */
 export const GATEWAY_PEAK_SHARE = 0.6;
-/** Smallest container the gateway runs in: the base plus room for one 4 MiB body. */
-export const GATEWAY_MIN_MEMORY_MIB = 256;
+/** Smallest container the gateway runs in: the base plus room for one 4 MiB body, within the peak share. */
+export const GATEWAY_MIN_MEMORY_MIB = 320;
 
 export function gatewaySizing(memoryMiB: number): GatewaySizing {
   if (!(Number.isInteger(memoryMiB) && memoryMiB >= GATEWAY_MIN_MEMORY_MIB))

@@ -127,7 +127,7 @@ describe("ingest config rules", () => {
     [
       "a container too small for the gateway's base and one body",
       withOverrides(prod, { ingest: { resources: { cpu: 1, memoryMiB: 200 } } }),
-      "prod.ingest.resources.memoryMiB: got 200, expected a whole number from 256 to 16384",
+      "prod.ingest.resources.memoryMiB: got 200, expected a whole number from 320 to 16384",
     ],
     [
       "ingest without kafka",

@@ -265,6 +265,42 @@ describe("backpressure and Kafka trouble", () => {
     expect(sink.sent.flat().flatMap((b) => b.messages.map((m) => m.headers["event-id"]))).toEqual(["evt-00000001", "evt-00000002"]);
   });
 
+  test("Expect: 100-continue: the body is asked for only once the request is admitted", async () => {
+    const { url, sink, gateway } = await start({ MAX_INFLIGHT_REQUESTS: "2" });
+    const port = (gateway.server.address() as AddressInfo).port;
+    const withExpect = (body: string) =>
+      new Promise<{ status: number; continued: boolean; connection?: string }>((resolve, reject) => {
+        let continued = false;
+        const req = http.request(
+          {
+            port,
+            host: "127.0.0.1",
+            path: "/v1/events",
+            method: "POST",
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, continued, connection: res.headers.connection }));
+          },
+        );
+        req.on("continue", () => {
+          continued = true;
+          req.end(body);
+        });
+        req.on("error", reject);
+        req.flushHeaders();
+      });
+    expect(await withExpect(JSON.stringify([event(1)]))).toMatchObject({ status: 202, continued: true });
+    sink.delayMs = 400;
+    const slow = [post(url, JSON.stringify([event(2)])), post(url, JSON.stringify([event(3)]))];
+    await new Promise((r) => setTimeout(r, 100));
+    // Refused: no 100, so the client never sends its body; the connection closes instead of waiting for it.
+    expect(await withExpect(JSON.stringify([event(4)]))).toEqual({ status: 429, continued: false, connection: "close" });
+    await Promise.all(slow);
+    expect(sink.sent.flat().flatMap((b) => b.messages.map((m) => m.headers["event-id"]))).not.toContain("evt-00000004");
+  });
+
   test("readiness stays true while the gateway sheds load (busy is not broken)", async () => {
     const { url, sink } = await start({ MAX_INFLIGHT_REQUESTS: "2" });
     sink.delayMs = 400;

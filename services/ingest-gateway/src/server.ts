@@ -21,6 +21,8 @@ const KEEP_ALIVE_MAX_UNREAD_BYTES = 64 * 1024;
 const contentLength = (req: http.IncomingMessage): number | undefined =>
   req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
 
+const expectsContinue = (req: http.IncomingMessage) => (req.headers.expect ?? "").toLowerCase() === "100-continue";
+
 /** Events validated between two yields to the event loop. */
 const VALIDATION_SLICE = 200;
 
@@ -73,11 +75,13 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
    * (measured: 64 clients posting 3 MiB bodies, most refused, took the
    * gateway down to under one accepted request a second).
    */
-  const unread = (declared: number | undefined): Record<string, string> =>
-    declared === undefined || declared > KEEP_ALIVE_MAX_UNREAD_BYTES ? { Connection: "close" } : {};
-  const saturated = (reason: "concurrency" | "bytes", declared: number | undefined = 0) => {
+  const unread = (req: http.IncomingMessage): Record<string, string> => {
+    const declared = contentLength(req);
+    return expectsContinue(req) || declared === undefined || declared > KEEP_ALIVE_MAX_UNREAD_BYTES ? { Connection: "close" } : {};
+  };
+  const saturated = (reason: "concurrency" | "bytes", req?: http.IncomingMessage) => {
     metrics.shed.inc({ reason });
-    return new HttpError(429, { error: "gateway saturated, retry later", reason }, { ...retryAfter, ...unread(declared) });
+    return new HttpError(429, { error: "gateway saturated, retry later", reason }, { ...retryAfter, ...(req ? unread(req) : {}) });
   };
   const track = () => {
     metrics.inflightBytes.set(admission.inflightBytes);
@@ -106,16 +110,17 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
 
   async function ingest(req: http.IncomingMessage, res: http.ServerResponse): Promise<number> {
     if (draining) throw new HttpError(503, { error: "shutting down" }, { ...retryAfter, Connection: "close" });
-    if (!sink.ready)
-      throw new HttpError(503, { error: "kafka unavailable", retryable: true }, { ...retryAfter, ...unread(contentLength(req)) });
+    if (!sink.ready) throw new HttpError(503, { error: "kafka unavailable", retryable: true }, { ...retryAfter, ...unread(req) });
     const format = bodyFormatOf(req.headers["content-type"]);
     if (!format) throw new HttpError(415, { error: "unsupported media type", supported: ["application/json", "application/x-ndjson"] });
     const declared = contentLength(req);
     if (declared !== undefined && declared > cfg.maxBodyBytes) throw tooLarge();
     // Decided on the headers alone: a refused body is never read into memory (Node discards it from the socket).
     const ticket = admission.admit(declared ?? cfg.maxBodyBytes);
-    if (typeof ticket === "string") throw saturated(ticket, declared);
+    if (typeof ticket === "string") throw saturated(ticket, req);
     track();
+    // A client that asked (Expect: 100-continue) sends its body only now; a refused one never sent it.
+    if (expectsContinue(req)) res.writeContinue();
     let measured = false;
     try {
       const status = await serve(req, res, format, ticket);
@@ -244,6 +249,8 @@ export function createGateway(cfg: GatewayConfig, sink: EventSink, metrics: Gate
       fail(e);
     }
   });
+  // Expect: 100-continue goes through the same handler; ingest answers 100 only once the request is admitted.
+  server.on("checkContinue", (req, res) => server.emit("request", req, res));
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;

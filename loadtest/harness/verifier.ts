@@ -1,5 +1,6 @@
 import { ISocketFactory, Kafka, logLevel } from "kafkajs";
 import * as net from "net";
+import { kitConsumerConfig } from "../../domain/kafka-consumer-settings";
 import { registerCodecs } from "../../services/ingest-gateway/src/codecs";
 import { noDelaySocketFactory } from "../../services/ingest-gateway/src/socket";
 
@@ -55,15 +56,9 @@ export class Verifier {
       brokers: [...brokers],
       socketFactory: this.trackedSockets(noDelaySocketFactory()),
       logLevel: logLevel.NOTHING,
-      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
     });
-    this.consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
-      maxWaitTimeInMs: 100,
-      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
+    // The kit's consumer settings (issue 11: they bound how long a broker failure stalls the group).
+    this.consumer = kafka.consumer(kitConsumerConfig(groupId));
   }
 
   /** Ids found at least once. */

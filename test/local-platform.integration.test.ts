@@ -3,6 +3,7 @@ import * as fs from "fs";
 import { Kafka, logLevel } from "kafkajs";
 import * as os from "os";
 import * as path from "path";
+import { kitConsumerConfig } from "../domain/kafka-consumer-settings";
 import { LocalPlatform } from "../local/platform";
 import { registerCodecs } from "../services/ingest-gateway/src/codecs";
 
@@ -65,7 +66,7 @@ describe("local platform monitoring (real Kafka)", () => {
     }
 
     // The group reads them and commits after the first COMMITTED.
-    const consumer = kafka.consumer({ groupId: GROUP });
+    const consumer = kafka.consumer(kitConsumerConfig(GROUP));
     await consumer.connect();
     try {
       await consumer.subscribe({ topic: TOPIC, fromBeginning: true });

@@ -26,6 +26,9 @@ export interface DrillReport {
   healed?: boolean;
   /** controller-kill: seconds until another controller was active. */
   controllerFailoverSeconds?: number;
+  /** When the fault began and when it was healed (epoch ms): the window for the consumer's recovery. */
+  faultAtMs?: number;
+  healAtMs?: number;
 }
 
 export interface RunningDrill {
@@ -76,10 +79,12 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
     await until(0.5);
     const what = await fault();
     const faultAt = now();
+    report.faultAtMs = Date.now();
     note(what);
     await whileDown(faultAt);
     await until(0.7);
     note(await heal());
+    report.healAtMs = Date.now();
     await recovered(faultAt);
   };
   const lastBroker = () => platform.brokers[platform.brokers.length - 1];
@@ -132,6 +137,7 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
     "rolling-restart": async () => {
       await until(0.25);
       const faultAt = now();
+      report.faultAtMs = Date.now();
       report.healed = true;
       for (const b of platform.brokers) {
         await b.stop("SIGTERM");
@@ -147,6 +153,7 @@ export function startDrill(name: RealDrill, platform: LocalPlatform, durationSec
         }
       }
       report.recoverySeconds = Number((now() - faultAt).toFixed(1));
+      report.healAtMs = Date.now();
     },
     // One broker loses its links to every other Kafka node (controllers and brokers) but not to the clients.
     partition: () =>

@@ -27,6 +27,7 @@ import { Percentiles, summarize } from "./stats";
 import { longestReadGap, Verifier } from "./verifier";
 import { TimelinePoint } from "./timeline";
 import { ChartMarker, renderTimelineSvg } from "../report/chart";
+import { ConsumerRecovery, consumerRecovery, explainEndToEnd, formatRecovery } from "./recovery";
 
 export interface LocalRunOptions {
   readonly minutes: number;
@@ -75,6 +76,10 @@ export interface LocalRunReport {
    * latency, if anything did.
    */
   readonly liveConsumerLongestPause: { readonly seconds: number; readonly fromSecond: number };
+  /** Per fault (and, on the mock, the restore): time until the live consumer group had caught up again (issue 11). */
+  readonly consumerRecovery: readonly ConsumerRecovery[];
+  /** The end-to-end latency figure in words: what stalled, and for how long. */
+  readonly endToEndExplained: string;
   readonly realDrill?: DrillReport;
   readonly drill?: {
     readonly broker: number;
@@ -153,6 +158,8 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     await verifier.start();
 
     let drill: LocalRunReport["drill"];
+    /** Mock failover and restore times (epoch ms), for the consumer's recovery. */
+    const mockFaults: { what: string; atMs: number }[] = [];
     if (opts.drill === "broker-failover") {
       const cluster = mock!;
       const broker = 2;
@@ -167,6 +174,7 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       };
       timers.push(
         setTimeout(async () => {
+          mockFaults.push({ what: `broker ${broker} failed over`, atMs: Date.now() });
           partial.leadersMoved = await cluster.failover(broker);
           // The group coordinator moves with __consumer_offsets leadership in real Kafka; the mock needs telling.
           await cluster.setCoordinator(verifierGroup, 1);
@@ -175,6 +183,7 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       );
       timers.push(
         setTimeout(async () => {
+          mockFaults.push({ what: `broker ${broker} restored (leaders moved back)`, atMs: Date.now() });
           partial.leadersRestored = await cluster.restore(broker);
           say(`drill: broker ${broker} back at ${upAt.toFixed(0)} s, ${partial.leadersRestored} leaderships returned`);
         }, upAt * 1000),
@@ -199,6 +208,29 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     await verifier.stop().catch(() => undefined);
     const endToEndMs = summarize(verifier.endToEndMs);
     const gap = longestReadGap(verifier.readTimes, loadStart, loadEnd);
+    const realDrill = running?.report;
+    const faults =
+      realDrill?.faultAtMs !== undefined
+        ? [{ what: realDrill.events[0]?.what ?? realDrill.name, atMs: realDrill.faultAtMs, untilMs: realDrill.healAtMs ?? loadEnd }]
+        : mockFaults.map((f, i) => ({ ...f, untilMs: mockFaults[i + 1]?.atMs ?? loadEnd }));
+    const recoveries = faults.map((f) =>
+      consumerRecovery({
+        fault: f.what,
+        faultAtMs: f.atMs,
+        windowEndMs: f.untilMs,
+        loadStartMs: loadStart,
+        spans: verifier!.behind.spans,
+        readTimes: verifier!.readTimes,
+        stillBehind: liveMissing > 0,
+      }),
+    );
+    const endToEndExplained = explainEndToEnd({
+      p95Ms: endToEndMs.p95,
+      spans: verifier.behind.spans,
+      loadStartMs: loadStart,
+      loadEndMs: loadEnd,
+      faults: faults.map((f) => ({ what: f.what, atMs: f.atMs })),
+    });
     verifier = undefined;
 
     // The verdict comes from an audit: a fresh consumer group that reads every topic from the
@@ -248,6 +280,8 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       deliveredWithoutAck,
       liveVerifierMissing: liveMissing,
       liveConsumerLongestPause: { seconds: gap.ms / 1000, fromSecond: (gap.startMs - loadStart) / 1000 },
+      consumerRecovery: recoveries,
+      endToEndExplained,
       drill,
       realDrill: running?.report,
       gateway: {
@@ -321,6 +355,10 @@ export function formatReport(r: LocalRunReport, chartFile?: string): string {
     `- delivered without a 202 (client was told to retry): ${r.deliveredWithoutAck}`,
     `- live verifier: ${r.liveVerifierMissing} acknowledged events unread when it stopped waiting (a consumer stall; the audit below decides loss)`,
     `- live consumer's longest pause in reading during the load: ${r.liveConsumerLongestPause.seconds.toFixed(1)} s, from ${r.liveConsumerLongestPause.fromSecond.toFixed(1)} s into the run (end-to-end latency of events sent then includes it)`,
+    ...(r.consumerRecovery ?? []).map((c) => `- ${formatRecovery(c)}`),
+    ...(r.endToEndExplained
+      ? [`- ${r.endToEndExplained}; ingest p95 ${r.ingestLatencyMs.p95.toFixed(0)} ms (time to the 202, inside it)`]
+      : []),
     "",
     `lost: ${r.lost}`,
     `duplicated: ${r.duplicated}`,

@@ -1,7 +1,9 @@
 import { ISocketFactory, Kafka, logLevel } from "kafkajs";
 import * as net from "net";
+import { kitConsumerConfig } from "../../domain/kafka-consumer-settings";
 import { registerCodecs } from "../../services/ingest-gateway/src/codecs";
 import { noDelaySocketFactory } from "../../services/ingest-gateway/src/socket";
+import { BehindSpans } from "./recovery";
 
 const TIMESTAMP_KEY = Buffer.from('"timestamp":');
 
@@ -38,6 +40,8 @@ export class Verifier {
   readonly endToEndMs: number[] = [];
   /** When each non-empty batch was read (epoch ms): where the consumer paused, and for how long. */
   readonly readTimes: number[] = [];
+  /** When the group was more than a few seconds behind (its oldest unread event older than that): consumer recovery. */
+  readonly behind = new BehindSpans();
   private readonly consumer;
   private lastReadAt = Date.now();
   /** Open sockets, so a stop that gave up can cut them; after that, new ones are cut at once. */
@@ -55,15 +59,9 @@ export class Verifier {
       brokers: [...brokers],
       socketFactory: this.trackedSockets(noDelaySocketFactory()),
       logLevel: logLevel.NOTHING,
-      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
     });
-    this.consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
-      maxWaitTimeInMs: 100,
-      retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
+    // The kit's consumer settings (issue 11: they bound how long a broker failure stalls the group).
+    this.consumer = kafka.consumer(kitConsumerConfig(groupId));
   }
 
   /** Ids found at least once. */
@@ -94,6 +92,7 @@ export class Verifier {
           this.lastReadAt = now;
           this.readTimes.push(now);
         }
+        let oldestSentAt = Infinity;
         for (const m of batch.messages) {
           const id = m.headers?.["event-id"]?.toString();
           if (!id) continue;
@@ -101,13 +100,16 @@ export class Verifier {
           const first = this.firstSeen.get(id);
           if (first === undefined) {
             this.firstSeen.set(id, where);
-            this.endToEndMs.push(now - timestampOf(m.value!));
+            const sentAt = timestampOf(m.value!);
+            if (sentAt < oldestSentAt) oldestSentAt = sentAt;
+            this.endToEndMs.push(now - sentAt);
           } else if (first !== where) {
             const extra = this.extraSeen.get(id) ?? new Set<string>();
             extra.add(where);
             this.extraSeen.set(id, extra);
           }
         }
+        if (oldestSentAt !== Infinity) this.behind.record(oldestSentAt, now);
       },
     });
   }

@@ -33,7 +33,7 @@ import { monitorEventLoopDelay } from "perf_hooks";
 import { environmentNamed } from "../config";
 import { gatewaySizing } from "../domain/ingest-gateway-sizing";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
-import { startGateway, RunningGateway } from "../local/gateway-process";
+import { processPeakRssMiB, startGateway, RunningGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../local/mock-cluster";
 import { LocalPlatform } from "../local/platform";
 import { percentile } from "../loadtest/harness/stats";
@@ -251,20 +251,6 @@ async function openLoop(client: Client, phase: Phase, seconds: number, eventsPer
   await Promise.all(pending);
 }
 
-/** Peak resident set (VmHWM) of a process, MiB; undefined off Linux. */
-function peakRssMiB(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const line = fs
-      .readFileSync(`/proc/${pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("VmHWM:"));
-    return line ? Number(line.split(/\s+/)[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** /readyz every 500 ms: how the readiness probe fares while the gateway is busy. */
 function watchReadiness(url: string): { stop(): { probes: number; failed: number; maxMs: number } } {
   let probes = 0;
@@ -412,7 +398,7 @@ async function main(opts: Options): Promise<number> {
     await openLoop(client, "recovery", 20, capacity, opts.batch);
     const recoveryTo = performance.now() - t0;
     stopProgress();
-    const peakRss = peakRssMiB(gateway.process.pid);
+    const peakRss = processPeakRssMiB(gateway.process.pid);
 
     // 5. Audit.
     let lost: number | undefined;

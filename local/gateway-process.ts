@@ -28,6 +28,20 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** Peak resident set (VmHWM from /proc/<pid>/status, Linux), in MiB. */
+export function processPeakRssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmHWM:"));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function gatewayEntry(): string {
   const entry = path.join(repoRoot(__dirname), "dist", "services", "ingest-gateway", "src", "main.js");
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);

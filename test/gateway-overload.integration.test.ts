@@ -1,8 +1,7 @@
-import * as fs from "fs";
 import * as http from "http";
 import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { GATEWAY_BASE_MIB, GATEWAY_BYTES_PER_BODY_BYTE } from "../domain/ingest-gateway-sizing";
-import { startGateway, RunningGateway } from "../local/gateway-process";
+import { processPeakRssMiB, startGateway, RunningGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../local/mock-cluster";
 import { Verifier } from "../loadtest/harness/verifier";
 import { DEFAULT_GENERATOR, EventGenerator } from "../loadtest/profile/load-profile";
@@ -31,15 +30,6 @@ function post(url: string, body: Buffer, agent: http.Agent): Promise<{ status: n
     req.on("error", () => resolve({ status: 0 }));
     req.end(body);
   });
-}
-
-/** Peak resident set (VmHWM) of a process, MiB. */
-function peakRssMiB(pid: number): number {
-  const line = fs
-    .readFileSync(`/proc/${pid}/status`, "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("VmHWM:"))!;
-  return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 describe("gateway admission control (mock cluster)", () => {
@@ -110,7 +100,7 @@ describe("gateway admission control (mock cluster)", () => {
       }),
     );
     agent.destroy();
-    const peak = peakRssMiB(gateway.process.pid!);
+    const peak = processPeakRssMiB(gateway.process.pid)!;
     const model = GATEWAY_BASE_MIB + (boundBytes * GATEWAY_BYTES_PER_BODY_BYTE) / 2 ** 20;
     expect(statuses[202]).toBeGreaterThan(0);
     expect(statuses[429]).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { TOPIC_CATALOG } from "../domain/event-catalog";
 import { GATEWAY_BASE_MIB, GATEWAY_BYTES_PER_BODY_BYTE } from "../domain/ingest-gateway-sizing";
 import { processPeakRssMiB, startGateway, RunningGateway } from "../local/gateway-process";
 import { MockKafkaCluster } from "../local/mock-cluster";
-import { Verifier } from "../loadtest/harness/verifier";
+import { auditAcknowledged } from "../loadtest/harness/audit";
 import { DEFAULT_GENERATOR, EventGenerator } from "../loadtest/profile/load-profile";
 
 /**
@@ -62,17 +62,19 @@ describe("gateway admission control (mock cluster)", () => {
     expect(refused.every((a) => a.retryAfter === "2")).toBe(true);
     expect(acceptedIds.size).toBeGreaterThan(0);
 
-    const audit = new Verifier(cluster.bootstrapServers, EVENT_TOPICS, "consumers.audit-burst");
-    await audit.start();
-    try {
-      await audit.waitFor(acceptedIds, 60_000, 10_000);
-      const lost = [...acceptedIds].filter((id) => !audit.deliveries.has(id));
-      expect(lost).toEqual([]);
-      // A refused request was never read, so none of its events reached Kafka.
-      expect([...refusedIds].filter((id) => audit.deliveries.has(id))).toEqual([]);
-    } finally {
-      await audit.stop();
-    }
+    const audit = await auditAcknowledged({
+      bootstrap: cluster.bootstrapServers,
+      topics: EVENT_TOPICS,
+      groupId: "consumers.audit-burst",
+      acknowledged: acceptedIds,
+      timeoutMs: 60_000,
+    });
+    expect(audit.completeness.complete).toBe(true);
+    expect(audit.lost).toBe(0);
+    // A refused request was never read, so none of its events reached Kafka.
+    expect([...refusedIds].filter((id) => audit.reader.deliveries.has(id))).toEqual([]);
+    // The audit read exactly what was accepted: every record in the log is an accepted event.
+    expect(audit.completeness.recordsRead).toBe(acceptedIds.size);
   });
 
   test("a flood of large bodies does not grow the gateway past its memory bound", async () => {

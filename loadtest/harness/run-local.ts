@@ -10,7 +10,7 @@
  * runs librdkafka's mock cluster instead (fast; faults real brokers cannot be
  * made to show). An open-loop HTTP load on the shared profile, a live verifier
  * consumer group, and an audit that reads every topic from the beginning.
- * Exits 1 if anything acknowledged was lost, or if an event was duplicated for
+ * Exits 1 if anything acknowledged was lost, if the audit could not read every partition to its end, or if an event was duplicated for
  * any reason but a client resend after a 503. A local result, never a cloud result.
  */
 import * as fs from "fs";
@@ -24,7 +24,8 @@ import { driveLoad } from "./driver";
 import { startGateway } from "../../local/gateway-process";
 import { MockKafkaCluster } from "../../local/mock-cluster";
 import { Percentiles, summarize } from "./stats";
-import { longestReadGap, Verifier } from "./verifier";
+import { auditAcknowledged, describeCompleteness } from "./audit";
+import { AuditCompleteness, longestReadGap, Verifier } from "./verifier";
 import { TimelinePoint } from "./timeline";
 import { ChartMarker, renderTimelineSvg } from "../report/chart";
 import { ConsumerRecovery, consumerRecovery, explainEndToEnd, formatRecovery } from "./recovery";
@@ -58,7 +59,11 @@ export interface LocalRunReport {
   readonly endToEndLatencyMs: Percentiles;
   readonly acknowledged: number;
   readonly consumed: number;
+  /** Acknowledged events the audit did not find (a loss only when `auditComplete`). */
   readonly lost: number;
+  /** Whether the audit read every partition to its end offset; if not, `lost` may count events still unread. */
+  readonly auditComplete: boolean;
+  readonly audit: AuditCompleteness;
   /** Extra copies of events no client resent: the producer (or the broker) wrote them twice. */
   readonly duplicated: number;
   /** Extra copies of events whose batch the client sent again after a 503 or a network error (allowed; counted apart). */
@@ -133,7 +138,6 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
   let platform: LocalPlatform | undefined;
   let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   let verifier: Verifier | undefined;
-  let audit: Verifier | undefined;
   let running: RunningDrill | undefined;
   const timers: NodeJS.Timeout[] = [];
   try {
@@ -235,12 +239,17 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
 
     // The verdict comes from an audit: a fresh consumer group that reads every topic from the
     // beginning after the run, so a live consumer's trouble cannot pass for data loss (or hide it).
-    say("auditing: a fresh consumer group reads every event topic from the beginning");
-    audit = new Verifier(bootstrap, eventTopics, `consumers.audit-${runId}`);
-    await audit.start();
-    await audit.waitFor(result.acknowledged, 300_000, 30_000);
-    let consumed = 0;
-    for (const id of result.acknowledged) if (audit.deliveries.has(id)) consumed++;
+    say("auditing: a fresh consumer group reads every event topic from the beginning to its end offset");
+    const audited = await auditAcknowledged({
+      bootstrap,
+      topics: eventTopics,
+      groupId: `consumers.audit-${runId}`,
+      acknowledged: result.acknowledged,
+      timeoutMs: 600_000,
+    });
+    const audit = audited.reader;
+    say(`audit: ${describeCompleteness(audited.completeness)}`);
+    const consumed = audited.found;
     let duplicated = 0;
     let duplicatedAfterClientResend = 0;
     for (const [id, copies] of audit.duplicateCopies()) {
@@ -274,7 +283,9 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
       endToEndLatencyMs: endToEndMs,
       acknowledged: result.acknowledged.size,
       consumed,
-      lost: result.acknowledged.size - consumed,
+      lost: audited.unread,
+      auditComplete: audited.completeness.complete,
+      audit: audited.completeness,
       duplicated,
       duplicatedAfterClientResend,
       deliveredWithoutAck,
@@ -299,7 +310,6 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunReport> {
     timers.forEach(clearTimeout);
     running?.cancel();
     await verifier?.stop().catch(() => undefined);
-    await audit?.stop().catch(() => undefined);
     await gateway?.stop();
     await mock?.stop();
     await platform?.stop();
@@ -351,7 +361,7 @@ export function formatReport(r: LocalRunReport, chartFile?: string): string {
         ]
       : []),
     `- acknowledged: ${r.acknowledged}`,
-    `- consumed (audit: fresh consumer group, all topics from the beginning): ${r.consumed}`,
+    `- consumed (audit: fresh consumer group, all topics from the beginning): ${r.consumed}; the audit ${describeCompleteness(r.audit)}`,
     `- delivered without a 202 (client was told to retry): ${r.deliveredWithoutAck}`,
     `- live verifier: ${r.liveVerifierMissing} acknowledged events unread when it stopped waiting (a consumer stall; the audit below decides loss)`,
     `- live consumer's longest pause in reading during the load: ${r.liveConsumerLongestPause.seconds.toFixed(1)} s, from ${r.liveConsumerLongestPause.fromSecond.toFixed(1)} s into the run (end-to-end latency of events sent then includes it)`,
@@ -360,7 +370,7 @@ export function formatReport(r: LocalRunReport, chartFile?: string): string {
       ? [`- ${r.endToEndExplained}; ingest p95 ${r.ingestLatencyMs.p95.toFixed(0)} ms (time to the 202, inside it)`]
       : []),
     "",
-    `lost: ${r.lost}`,
+    r.auditComplete ? `lost: ${r.lost}` : `lost: not decided (audit incomplete: ${r.lost} acknowledged events unread)`,
     `duplicated: ${r.duplicated}`,
     `duplicated after a client resend: ${r.duplicatedAfterClientResend}`,
     "",
@@ -437,7 +447,10 @@ if (require.main === module) {
     process.exit(2);
   }
   runLocal(opts).then(
-    (r) => process.exit(r.lost > 0 || (r.options.cluster === "real" && r.duplicated > 0) || r.realDrill?.healed === false ? 1 : 0),
+    (r) =>
+      process.exit(
+        r.lost > 0 || !r.auditComplete || (r.options.cluster === "real" && r.duplicated > 0) || r.realDrill?.healed === false ? 1 : 0,
+      ),
     (e) => {
       console.error(e);
       process.exit(1);

@@ -43,6 +43,9 @@ export class Verifier {
   /** When the group was more than a few seconds behind (its oldest unread event older than that): consumer recovery. */
   readonly behind = new BehindSpans();
   private readonly consumer;
+  private readonly kafka: Kafka;
+  /** "topic/partition" -> the offset after the last record read there. */
+  private readonly nextOffsets = new Map<string, bigint>();
   private lastReadAt = Date.now();
   /** Open sockets, so a stop that gave up can cut them; after that, new ones are cut at once. */
   private readonly sockets = new Set<net.Socket>();
@@ -54,12 +57,12 @@ export class Verifier {
     groupId: string,
   ) {
     registerCodecs();
-    const kafka = new Kafka({
+    const kafka = (this.kafka = new Kafka({
       clientId: "verifier",
       brokers: [...brokers],
       socketFactory: this.trackedSockets(noDelaySocketFactory()),
       logLevel: logLevel.NOTHING,
-    });
+    }));
     // The kit's consumer settings (issue 11: they bound how long a broker failure stalls the group).
     this.consumer = kafka.consumer(kitConsumerConfig(groupId));
   }
@@ -93,6 +96,12 @@ export class Verifier {
           this.readTimes.push(now);
         }
         let oldestSentAt = Infinity;
+        const last = batch.messages.at(-1);
+        if (last) {
+          const key = `${batch.topic}/${batch.partition}`;
+          const next = BigInt(last.offset) + 1n;
+          if (next > (this.nextOffsets.get(key) ?? 0n)) this.nextOffsets.set(key, next);
+        }
         for (const m of batch.messages) {
           const id = m.headers?.["event-id"]?.toString();
           if (!id) continue;
@@ -125,6 +134,43 @@ export class Verifier {
     }
   }
 
+  /**
+   * Every partition's end offset (high watermark) now: what a consumer that
+   * reads each partition up to it has read in full. Taken after the load
+   * ended, it bounds every acknowledged event (acks=all writes land below it).
+   */
+  async endOffsets(): Promise<PartitionEnds> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map<string, { readonly start: bigint; readonly end: bigint }>();
+      for (const topic of this.topics) {
+        for (const p of await admin.fetchTopicOffsets(topic))
+          ends.set(`${topic}/${p.partition}`, { start: BigInt(p.low), end: BigInt(p.high) });
+      }
+      return ends;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Waits until every partition in `ends` has been read up to its end offset,
+   * or `timeoutMs` passed. No idle rule: a consumer that pauses (a rebalance,
+   * a restart after a crash) is waited for, and a run that times out says
+   * which partitions were not read to the end, so an incomplete read is never
+   * taken for a loss.
+   */
+  async readToEnd(ends: PartitionEnds, timeoutMs: number): Promise<AuditCompleteness> {
+    const started = Date.now();
+    let c = completeness(ends, this.nextOffsets, 0);
+    while (!c.complete && Date.now() - started < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 250));
+      c = completeness(ends, this.nextOffsets, 0);
+    }
+    return { ...c, seconds: (Date.now() - started) / 1000 };
+  }
+
   private trackedSockets(base: ISocketFactory): ISocketFactory {
     return (args) => {
       const socket = base(args);
@@ -152,6 +198,32 @@ export class Verifier {
     for (const socket of this.sockets) socket.destroy();
     await settlesWithin(disconnect, 60_000);
   }
+}
+
+/** "topic/partition" -> its first and end offset. */
+export type PartitionEnds = ReadonlyMap<string, { readonly start: bigint; readonly end: bigint }>;
+
+/** Whether an audit read every partition to the end offset taken when it began. */
+export interface AuditCompleteness {
+  readonly complete: boolean;
+  readonly partitions: number;
+  /** Partitions ("topic/partition") not read up to their end offset when the audit stopped waiting. */
+  readonly notReadToEnd: readonly { readonly partition: string; readonly readTo: number; readonly end: number }[];
+  readonly seconds: number;
+  /** Offsets read across the partitions (records, including any duplicates). */
+  readonly recordsRead: number;
+}
+
+/** How far `nextOffsets` ("topic/partition" -> offset after the last record read) got towards `ends`. */
+export function completeness(ends: PartitionEnds, nextOffsets: ReadonlyMap<string, bigint>, seconds: number): AuditCompleteness {
+  const notReadToEnd: { partition: string; readTo: number; end: number }[] = [];
+  let recordsRead = 0;
+  for (const [partition, { start, end }] of ends) {
+    const readTo = nextOffsets.get(partition) ?? start;
+    recordsRead += Number(readTo - start);
+    if (readTo < end) notReadToEnd.push({ partition, readTo: Number(readTo), end: Number(end) });
+  }
+  return { complete: notReadToEnd.length === 0, partitions: ends.size, notReadToEnd, seconds, recordsRead };
 }
 
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -9,25 +9,18 @@
  */
 import { quantityValue } from "../../../domain/k8s-quantity";
 import { NODE_POOL_LABEL } from "../../../domain/node-pools";
-import { ADDON_DEPLOYMENTS, KARPENTER_CONTROLLER, NODE_DAEMONSETS, STRIMZI_OPERATOR } from "../../../domain/platform-workloads";
-import {
-  DaemonSetPod,
-  explainPlan,
-  planScheduling,
-  PoolSupply,
-  unplacedWorkloads,
-  WorkloadAtMax,
-} from "../../../domain/scheduling-planner";
+import { ADDON_DEPLOYMENTS, NODE_DAEMONSETS } from "../../../domain/platform-workloads";
+import { AUTOSCALER_MAXIMA, MANIFEST_MODELS, targetKey } from "../pods/manifests";
+import { PodWorkload } from "../pods/pod-shape";
+import { genericRelease, RELEASE_MODELS } from "../pods/releases";
+import { DaemonSetPod, explainPlan, planScheduling, PoolSupply, unplacedWorkloads } from "../../../domain/scheduling-planner";
 import { Finding, PlanCheck, resourcesOf, SynthOutput, SynthStack, TerraformJson } from "../synth-output";
-
-const ZONE_KEY = "topology.kubernetes.io/zone";
-const HOSTNAME_KEY = "kubernetes.io/hostname";
 
 /** A pod-producing object, with where it was found. */
 interface Located {
   readonly stack: string;
   readonly address: string;
-  readonly workload: Omit<WorkloadAtMax, "pool"> & { readonly pool?: string };
+  readonly workload: PodWorkload;
 }
 
 interface Supplied {
@@ -36,170 +29,40 @@ interface Supplied {
   readonly supply: PoolSupply;
 }
 
-/** CPU millicores and MiB of a `requests` map (missing or unparsable entries count 0). */
-function requestsOf(requests: TerraformJson | undefined): { cpuMillis: number; memoryMiB: number } {
-  const cpu = quantityValue(requests?.cpu ?? 0) ?? 0;
-  const memory = quantityValue(requests?.memory ?? 0) ?? 0;
-  return { cpuMillis: Math.round(cpu * 1000), memoryMiB: Math.ceil(memory / 2 ** 20) };
-}
-
-const sumRequests = (list: readonly { cpuMillis: number; memoryMiB: number }[]) =>
-  list.reduce((a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB }), { cpuMillis: 0, memoryMiB: 0 });
-
-/** The pool a pod selects: node selector or a required node affinity on the pool label. */
-function poolOf(pod: TerraformJson | undefined): string | undefined {
-  const selected = pod?.nodeSelector?.[NODE_POOL_LABEL];
-  if (typeof selected === "string") return selected;
-  for (const term of pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
-    const e = (term.matchExpressions ?? []).find((x: TerraformJson) => x.key === NODE_POOL_LABEL && x.operator === "In");
-    if (e?.values?.length === 1) return String(e.values[0]);
-  }
-  return undefined;
-}
-
-/** Scheduling constraints the planner models, read from a pod spec. */
-function constraintsOf(pod: TerraformJson | undefined) {
-  const spread = (pod?.topologySpreadConstraints ?? []) as TerraformJson[];
-  const anti = (pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) as TerraformJson[];
-  const expressions = (
-    (pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as TerraformJson[]
-  ).flatMap((t) => (t.matchExpressions ?? []) as TerraformJson[]);
-  return {
-    zoneSpread: spread.some((c) => c.topologyKey === ZONE_KEY && c.whenUnsatisfiable === "DoNotSchedule"),
-    onePerNode: anti.some((t) => t.topologyKey === HOSTNAME_KEY),
-    nodeGroupOnly: expressions.some(
-      (e) =>
-        (e.key === "karpenter.sh/nodepool" && e.operator === "DoesNotExist") ||
-        (e.key === "eks.amazonaws.com/nodegroup" && e.operator === "Exists"),
-    ),
-  };
-}
-
-/** `Kind/namespace/name` -> maxReplicas of the HPA that scales it. */
-function hpaMaxima(stacks: readonly SynthStack[]): Map<string, number> {
+/** `Kind/namespace/name` -> the maximum of the autoscaler that scales it (HPA, and any kind in AUTOSCALER_MAXIMA). */
+function autoscalerMaxima(stacks: readonly SynthStack[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of stacks) {
     for (const { config } of resourcesOf(s, "kubernetes_manifest")) {
       const m = config.manifest;
-      if (m?.kind !== "HorizontalPodAutoscaler") continue;
-      const ref = m.spec?.scaleTargetRef ?? {};
-      out.set(`${ref.kind}/${m.metadata?.namespace ?? ""}/${ref.name}`, Number(m.spec?.maxReplicas));
+      const max = AUTOSCALER_MAXIMA[m?.kind]?.(m);
+      if (max) out.set(max.target, max.maxReplicas);
     }
   }
   return out;
 }
 
-/** Pods of the kubernetes_manifest objects of a stack. */
-function manifestWorkloads(stack: SynthStack, hpa: Map<string, number>): Located[] {
+/** Pods of the kubernetes_manifest objects of a stack (tools/plan-checks/pods/manifests.ts: one model per kind). */
+function manifestWorkloads(stack: SynthStack, scaled: Map<string, number>): Located[] {
   const out: Located[] = [];
   for (const { address, config } of resourcesOf(stack, "kubernetes_manifest")) {
     const m = config.manifest as TerraformJson;
-    const key = `${m.kind}/${m.metadata?.namespace ?? ""}/${m.metadata?.name}`;
-    const scaled = hpa.get(key);
-    const at = (workload: Located["workload"]) => out.push({ stack: stack.name, address, workload });
-    if (m.kind === "Deployment" || m.kind === "StatefulSet") {
-      const pod = m.spec?.template?.spec;
-      at({
-        name: `${m.kind}/${m.metadata?.name}`,
-        source: scaled !== undefined ? "HPA maxReplicas" : "spec.replicas",
-        pool: poolOf(pod),
-        replicas: scaled ?? Number(m.spec?.replicas ?? 1),
-        pod: sumRequests(((pod?.containers ?? []) as TerraformJson[]).map((c) => requestsOf(c.resources?.requests))),
-        ...constraintsOf(pod),
-      });
-    } else if (m.kind === "KafkaNodePool") {
-      const pod = m.spec?.template?.pod;
-      at({
-        name: `KafkaNodePool/${m.metadata?.name}`,
-        source: scaled !== undefined ? "HPA maxReplicas" : "spec.replicas",
-        pool: poolOf(pod),
-        replicas: scaled ?? Number(m.spec?.replicas ?? 0),
-        pod: requestsOf(m.spec?.resources?.requests),
-        ...constraintsOf(pod),
-      });
-    } else if (m.kind === "Kafka") {
-      const spec = m.spec ?? {};
-      const operand = (name: string, pod: TerraformJson | undefined, requests: { cpuMillis: number; memoryMiB: number }) =>
-        at({
-          name: `${m.metadata?.name} ${name}`,
-          source: "one replica",
-          pool: poolOf(pod),
-          replicas: 1,
-          pod: requests,
-          ...constraintsOf(pod),
-        });
-      if (spec.entityOperator) {
-        const eo = spec.entityOperator;
-        operand(
-          "entity operator",
-          eo.template?.pod,
-          sumRequests([requestsOf(eo.topicOperator?.resources?.requests), requestsOf(eo.userOperator?.resources?.requests)]),
-        );
-      }
-      if (spec.cruiseControl)
-        operand("Cruise Control", spec.cruiseControl.template?.pod, requestsOf(spec.cruiseControl.resources?.requests));
-      if (spec.kafkaExporter)
-        operand("Kafka Exporter", spec.kafkaExporter.template?.pod, requestsOf(spec.kafkaExporter.resources?.requests));
-    }
+    const model = MANIFEST_MODELS[m?.kind];
+    if (!model) continue;
+    const max = scaled.get(targetKey(m.kind, m.metadata?.namespace, m.metadata?.name));
+    for (const workload of model(m, max)) out.push({ stack: stack.name, address, workload });
   }
   return out;
 }
 
-/** Pods of the Helm releases of a stack: per chart where the chart's defaults matter, else the common value paths. */
+/** Pods of the Helm releases of a stack (tools/plan-checks/pods/releases.ts: one model per chart). */
 function releaseWorkloads(stack: SynthStack): Located[] {
   const out: Located[] = [];
   for (const { address, config } of resourcesOf(stack, "helm_release")) {
     const values = ((config.values ?? []) as string[]).reduce<TerraformJson>((acc, v) => ({ ...acc, ...JSON.parse(v) }), {});
     const chart = String(config.chart);
-    let w: Located["workload"];
-    if (chart === "karpenter") {
-      // Chart defaults: 2 replicas, hostname anti-affinity, zone spread DoNotSchedule, never on Karpenter's nodes.
-      const affinity = values.affinity ?? {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: "karpenter.sh/nodepool", operator: "DoesNotExist" }] }],
-          },
-        },
-      };
-      const pod = {
-        nodeSelector: values.nodeSelector,
-        affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: HOSTNAME_KEY }] }, ...affinity },
-      };
-      const requests = values.controller?.resources?.requests;
-      w = {
-        name: "Karpenter controller",
-        source: "replicas",
-        pool: poolOf(pod),
-        replicas: Number(values.replicas ?? KARPENTER_CONTROLLER.replicas),
-        pod: requests ? requestsOf(requests) : { cpuMillis: 0, memoryMiB: 0 },
-        ...constraintsOf(pod),
-        zoneSpread: true,
-      };
-    } else if (chart === "strimzi-kafka-operator") {
-      const requests = values.resources?.requests;
-      w = {
-        name: "Strimzi operator",
-        source: "replicas",
-        pool: poolOf(values),
-        replicas: Number(values.replicas ?? 1),
-        // The chart's default requests are the kit's (200m / 384Mi).
-        pod: requests ? requestsOf(requests) : STRIMZI_OPERATOR,
-        ...constraintsOf(values),
-      };
-    } else if (chart === "karpenter-crd") {
-      continue;
-    } else {
-      const requests = values.resources?.requests ?? values.controller?.resources?.requests;
-      w = {
-        name: `${chart} release ${config.name}`,
-        source: "replicaCount",
-        pool: poolOf(values),
-        replicas: Number(values.replicaCount ?? values.replicas ?? 1),
-        pod: requestsOf(requests),
-        ...constraintsOf(values),
-      };
-    }
-    out.push({ stack: stack.name, address, workload: w });
+    const model = RELEASE_MODELS[chart] ?? genericRelease(chart);
+    for (const workload of model(values, String(config.name))) out.push({ stack: stack.name, address, workload });
   }
   return out;
 }
@@ -290,11 +153,11 @@ export const workloadsSchedulable: PlanCheck = {
   run(out) {
     const findings: Finding[] = [];
     for (const stacks of byEnvironment(out).values()) {
-      const hpa = hpaMaxima(stacks);
+      const scaled = autoscalerMaxima(stacks);
       const pods: Located[] = [];
       const daemonSets: DaemonSetPod[] = [];
       for (const s of stacks) {
-        pods.push(...manifestWorkloads(s, hpa), ...releaseWorkloads(s));
+        pods.push(...manifestWorkloads(s, scaled), ...releaseWorkloads(s));
         const addons = addonWorkloads(s);
         pods.push(...addons.deployments);
         daemonSets.push(...addons.daemonSets);
